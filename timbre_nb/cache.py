@@ -128,15 +128,18 @@ class NoteCache(Dataset):
         self.ref_db = np.concatenate([np.load(self.dir / f"{m['split']}_ref_db.npy") for m in metas])   # (N,) dB
         self.n_frames = self._x[0].shape[-1]
         if self.n_frames < self.T: raise ValueError(f'{self.dir}: notes have {self.n_frames} frames < T={self.T}')
+        self._pitch_t, self._family_t = torch.from_numpy(self.pitch), torch.from_numpy(self.family)
+        self.set_epoch(0)
 
     def __len__(self): return len(self.keys)
-    def set_epoch(self, epoch: int): self.epoch = epoch
+    def set_epoch(self, epoch: int):
+        "Draw this epoch's training crop starts, one per note, from `(seed, epoch)`."
+        self.epoch = epoch
+        self._starts = np.random.default_rng((self.seed, epoch)).integers(0, self.n_frames - self.T + 1, size=len(self))
     def _row(self, i):
         j = int(np.searchsorted(self._off, i, side='right')) - 1
         return self._x[j], i - self._off[j]
-    def crop_start(self, i: int) -> int:
-        if not self.train: return 0
-        return int(np.random.default_rng((self.seed, self.epoch, i)).integers(0, self.n_frames - self.T + 1))
+    def crop_start(self, i: int) -> int: return int(self._starts[i]) if self.train else 0
     def full(self, i: int) -> np.ndarray:
         "The full-length normalised log-mel of note `i`, (n_mels, frames) float32."
         x, r = self._row(i); return np.asarray(x[r], dtype=np.float32)
@@ -144,7 +147,7 @@ class NoteCache(Dataset):
     def __getitem__(self, i):
         (x, r), s = self._row(i), self.crop_start(i)
         x = torch.from_numpy(np.asarray(x[r, :, s:s + self.T], dtype=np.float32))[None]   # (1, n_mels, T)
-        return x, torch.tensor(self.pitch[i]), torch.tensor(self.family[i]), str(self.keys[i])
+        return x, self._pitch_t[i], self._family_t[i], str(self.keys[i])
 
     def __repr__(self): return f'NoteCache({self.split}: {len(self)} notes, {self.n_frames} frames, crop T={self.T}, train={self.train})'
 

@@ -1,0 +1,19 @@
+"Shared fixtures: one tiny SoundFont dataset per test session, rendered through the command line."
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+
+BIN = Path(sys.executable).parent
+
+def cli(*args, cwd=None, check=True, **kw):
+    "Run the `timbre-nb` console script; returns the CompletedProcess (stdout+stderr captured)."
+    r = subprocess.run([str(BIN / 'timbre-nb'), *map(str, args)], cwd=cwd, capture_output=True, text=True, **kw)
+    if check and r.returncode != 0:
+        raise AssertionError(f'timbre-nb {" ".join(map(str, args))} failed ({r.returncode}):\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}')
+    return r
+
+@pytest.fixture(scope='session')
+def tiny_data(tmp_path_factory):
+    out = tmp_path_factory.mktemp('data') / 'soundfont-tiny'
+    cli('data', 'soundfont', '--profile', 'tiny', '--out', out)
+    return out

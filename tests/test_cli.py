@@ -1,0 +1,23 @@
+"The data path end to end through the command line: SoundFont render → cache, and a rerun reuses the cache."
+import json, time
+from conftest import cli
+
+def test_soundfont_tiny_then_cache_and_reuse(tiny_data, tmp_path):
+    for split in ('train', 'valid', 'test'):
+        ex = json.loads((tiny_data / f'nsynth-{split}' / 'examples.json').read_text())
+        assert ex and all((tiny_data / f'nsynth-{split}' / 'audio' / f'{k}.wav').exists() for k in ex)
+    r = cli('cache', '--data', tiny_data, '--cache-root', tmp_path / 'cache')
+    assert 'train:' in r.stdout and 'size on disk' in r.stdout, r.stdout
+    (cache,) = [p for p in (tmp_path / 'cache').iterdir()]
+    assert (cache / 'manifest.json').exists() and not list((tmp_path / 'cache').glob('*.partial'))
+    m = json.loads((cache / 'manifest.json').read_text())
+    assert m['splits']['train'] == len(json.loads((tiny_data / 'nsynth-train' / 'examples.json').read_text()))
+    stamp = (cache / 'train.npy').stat().st_mtime_ns
+    r2 = cli('cache', '--data', tiny_data, '--cache-root', tmp_path / 'cache')
+    assert 'reusing' in r2.stderr + r2.stdout
+    assert (cache / 'train.npy').stat().st_mtime_ns == stamp          # not rebuilt
+    assert [p.name for p in (tmp_path / 'cache').iterdir()] == [cache.name]
+
+def test_missing_dataset_is_a_clear_error(tmp_path):
+    r = cli('cache', '--data', tmp_path / 'nope', '--cache-root', tmp_path / 'cache', check=False)
+    assert r.returncode == 2 and 'examples.json' in r.stderr and 'timbre-nb data soundfont' in r.stderr
