@@ -84,6 +84,3 @@ def main(argv=None):
     try: a.fn(a)
     except (FileNotFoundError, ValueError, FloatingPointError) as e:
         print(f'timbre-nb: error: {e}', file=sys.stderr); sys.exit(2)
-
-# %% ../nbs/11_cli.ipynb #c007
-if __name__ == '__main__' and 'ipykernel' not in sys.modules: main()
