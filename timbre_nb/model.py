@@ -87,10 +87,10 @@ class CVAE(nn.Module):
         self.to_stats = nn.Linear(self.n_flat + e, 2 * c.latent_dim)          # -> (mu, logvar)
         # decoder: concat(z, emb) -> (B,bottleneck,h,w) -> (B,ch[-1],h,w) -> ... -> (B,1,n_mels,T)
         self.from_z = nn.Linear(c.latent_dim + e, self.n_flat)
-        rev = ch[::-1] + ch[:1]                                               # 128,64,32,16,16
+        rev = ch[::-1]                                                        # 128,64,32,16
         self.dec = nn.Sequential(nn.SiLU(), nn.Conv2d(c.bottleneck_channels, ch[-1], 1), _norm(ch[-1], g), nn.SiLU(),
                                  *[_up(ci, co, c.dec_kernel, g) for ci, co in zip(rev[:-1], rev[1:])],
-                                 nn.Conv2d(ch[0], 1, 3, padding=1), nn.Tanh())
+                                 nn.ConvTranspose2d(ch[0], 1, c.dec_kernel, stride=2, padding=1), nn.Tanh())
 
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())

@@ -51,8 +51,8 @@ class TrainConfig:
 
 PROFILES = {
     'tiny':  dict(data='data/soundfont-tiny', epochs=3, batch_size=4, warmup_steps=4, log_every=2, ckpt_every=2),
-    'quick': dict(data='data/soundfont-quick', epochs=12, batch_size=128, warmup_steps=150, log_every=25,
-                  ckpt_every=100, free_bits_mode='per_dim'),
+    'quick': dict(data='data/soundfont-quick', epochs=10, batch_size=64, warmup_steps=150, log_every=25,
+                  ckpt_every=100, free_bits_mode='per_dim', free_bits=16.0),
     'full':  dict(epochs=15, batch_size=128, warmup_steps=500, log_every=200, ckpt_every=2000, num_workers=4),
 }
 

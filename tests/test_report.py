@@ -1,0 +1,34 @@
+"`timbre-nb run --profile tiny`: data → cache → train → analyse → site, and a rerun that reuses everything."
+import base64, io, json, re
+import numpy as np, soundfile as sf
+from conftest import cli
+
+def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
+    args = ['run', '--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',
+            '--cache-root', tmp_path / 'cache']
+    r = cli(*args, cwd=tmp_path)
+    index = tmp_path / 'runs' / 'tiny' / 'site' / 'index.html'
+    assert r.stdout.strip().splitlines()[-1] == str(index) and index.exists(), r.stdout[-2000:]
+    run, site = index.parent.parent, index.parent
+    # latents.npz with the seed's names
+    lat = np.load(run / 'latents.npz')
+    assert {'mu_all', 'logvar_all', 'pitch_all', 'family_all', 'keys_all'} <= set(lat.files)
+    assert lat['mu_all'].shape == (len(lat['keys_all']), 32)
+    # ≥ 3 embedded players whose data URIs decode to 16 kHz wavs
+    html = (site / 'analysis.html').read_text()
+    uris = re.findall(r'<audio[^>]*>\s*<source src="data:audio/wav;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(uris) >= 3, html[:2000]
+    for u in uris[:3]:
+        wave, sr = sf.read(io.BytesIO(base64.b64decode(u)))
+        assert sr == 16000 and len(wave) > 16000
+    # PCA and UMAP figures, on the index page and in the analysis notebook
+    idx = index.read_text()
+    for fig in ('pca.png', 'umap.png', 'spectrograms.png'):
+        assert (run / 'figures' / fig).exists() and fig in idx
+    assert html.count('<img') >= 3 and 'UMAP' in html and 'PCA' in html
+    assert 'active units' in idx and 'family acc mu' in idx and 'inversion (2 vs 1)' in idx
+    assert (site / 'reference' / '07_training.html').exists()            # the library reference section
+    # a rerun reuses data, cache, training and analysis
+    r2 = cli(*args, cwd=tmp_path)
+    assert 'reused: same configuration already trained' in r2.stdout and '[analyse] done' in r2.stdout
+    assert json.loads((run / 'stages.json').read_text())['notes']['analyse'] == 'reused'
