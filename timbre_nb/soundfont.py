@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_soundfont.ipynb #c003
 from __future__ import annotations
-import hashlib, importlib.resources, json, logging, re, shutil, time
+import hashlib, importlib.resources, json, logging, os, re, shutil, time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -21,7 +21,7 @@ log = logging.getLogger('timbre_nb')
 # %% auto #0
 __all__ = ['log', 'GM_FAMILY_BLOCKS', 'GM_PROGRAMS', 'ELECTRONIC_PROGRAMS', 'SYNTHETIC_PROGRAMS', 'FAMILY_PITCH_RANGE',
            'PROFILES', 'HELD_SECONDS', 'RENDER_VERSION', 'gm_family', 'gm_source', 'profile_pitches', 'assign_splits',
-           'default_sf2', 'load_sf2', 'sanitise', 'render_note', 'to_pcm16', 'is_silent', 'plan_notes',
+           'default_sf2', 'load_sf2', 'sanitise', 'render_note', 'to_pcm16', 'is_silent', 'plan_notes', 'render_notes',
            'render_dataset']
 
 # %% ../nbs/02_soundfont.ipynb #c005
@@ -153,6 +153,21 @@ def plan_notes(preset_names:dict, # {program: preset name} of the SoundFont
 
 def _du(folder:Path) -> int: return sum(f.stat().st_size for f in folder.rglob('*') if f.is_file())
 
+_SF2_BYTES = None   # the SoundFont, set once per worker process (not pickled with every note)
+def _init_worker(sf2_bytes: bytes):
+    global _SF2_BYTES; _SF2_BYTES = sf2_bytes
+def _render_job(job) -> np.ndarray:
+    program, pitch, velocity, cfg = job
+    return render_note(_SF2_BYTES, program, pitch, velocity, cfg)
+
+def render_notes(sf2_bytes: bytes, jobs: list, n_jobs: int = 1):
+    "Yield `render_note` of each (program, pitch, velocity, cfg) job, in order, on `n_jobs` processes."
+    if n_jobs <= 1:
+        _init_worker(sf2_bytes); yield from map(_render_job, jobs); return
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(n_jobs, initializer=_init_worker, initargs=(sf2_bytes,)) as pool:
+        yield from pool.map(_render_job, jobs, chunksize=32)
+
 def render_dataset(out,                 # dataset root to create (gets nsynth-{train,valid,test}/)
                    sf2=None,            # a General MIDI .sf2; None = TimGM6mb.sf2 from pretty_midi
                    profile='quick',     # 'tiny', 'quick', 'full' (see PROFILES) or a profile dict
@@ -160,6 +175,7 @@ def render_dataset(out,                 # dataset root to create (gets nsynth-{t
                    progress:bool=True,  # show a tqdm bar
                    force:bool=False,    # replace an existing render made with other arguments
                    cfg:SpecConfig=SpecConfig(), # sample rate and note length
+                   n_jobs:int|None=None,  # render processes (None: one per CPU core); output is identical for any value
                   ) -> dict:            # summary: notes per split, families, pitch range, skips, bytes, seconds
     "Render a SoundFont into an NSynth-format dataset at `out`; reuses a complete render made with the same arguments."
     t0, out = time.time(), Path(out)
@@ -194,8 +210,10 @@ def render_dataset(out,                 # dataset root to create (gets nsynth-{t
     for p in missing: log.warning('%s: has no bank-0 preset for GM program %d; skipping it', sf2_path, p)
     silent, kept, n_clipped = Skips(), defaultdict(list), 0
     for s in SPLITS: (part/f'nsynth-{s}'/'audio').mkdir(parents=True)
-    for split, r in tqdm(plan, desc=f'render {out.name}', disable=not progress, unit='note'):
-        x = render_note(sf2_bytes, r['instrument'], r['pitch'], r['velocity'], cfg)
+    n_jobs = n_jobs or os.cpu_count() or 1
+    waves = render_notes(sf2_bytes, [(r['instrument'], r['pitch'], r['velocity'], cfg) for _, r in plan],
+                         n_jobs if len(plan) >= 200 else 1)          # a pool costs more than it saves on tiny renders
+    for (split, r), x in tqdm(zip(plan, waves), total=len(plan), desc=f'render {out.name}', disable=not progress, unit='note'):
         pcm = to_pcm16(x)
         if is_silent(pcm): silent.add(r['note_str'], 'silent render'); continue
         n_clipped += bool(np.abs(x).max() > 1)
