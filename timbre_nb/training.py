@@ -244,7 +244,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
             scaler.scale(l['total']).backward()
             scaler.step(opt); scaler.update()
             # log
-            vals = {k: float(l[k]) for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo')}
+            vals = {k: float(l[k].detach()) for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo')}
             for k, v in vals.items(): sums[k] = sums.get(k, 0.) + v
             sums['n'] = sums.get('n', 0) + 1
             if step % cfg.log_every == 0: log.info(fmt_step(step, beta, vals))
