@@ -165,8 +165,9 @@ def _family_scores(fold_data, y):
     accs, chances = [], []
     for tr, te, X_tr, X_te in fold_data:
         classes, counts = np.unique(y[tr], return_counts=True)
-        chances.append(np.mean(y[te] == classes[np.argmax(counts)]))   # always guess the training majority
-        if len(classes) < 2: accs.append(chances[-1]); continue          # one family to learn from: that guess is all
+        p_tr = dict(zip(classes, counts / counts.sum()))
+        chances.append(float(np.mean([p_tr.get(c, 0.0) for c in y[te]])))   # guess at random with the training frequencies
+        if len(classes) < 2: accs.append(chances[-1]); continue            # one family to learn from: a guess is all
         with threadpool_limits(limits=1):
             clf = _fold_pipeline(LogisticRegression(max_iter=2000)).fit(X_tr, y[tr])
             accs.append(accuracy_score(y[te], clf.predict(X_te)))
@@ -179,7 +180,7 @@ def family_probe(features:np.ndarray,    # (N, D) e.g. μ
                  seed:int=0,             # fold assignment seed
                  pca_components:int|None=None  # if set, PCA to this size fitted inside each training fold
                 ) -> dict:
-    "Grouped-CV accuracy of a linear family classifier, with the majority-class chance level."
+    "Grouped-CV accuracy of a linear family classifier, with the chance level of guessing by training-fold frequencies."
     family = np.asarray(family)
     folds = instrument_folds(groups, n_splits, seed, strata=family)
     return _family_scores(fold_features(features, folds, pca_components, seed), family)
@@ -252,7 +253,7 @@ def probe_verdict(t:dict # from `probe_table`
     am, ar, c, sd = t['family_acc_mu'], t['family_acc_raw'], t['chance'], max(t['family_acc_mu_std'], t['family_acc_raw_std'])
     s = (f"Instrument family is linearly decodable from μ with {am:.1%} ± {t['family_acc_mu_std']:.1%} accuracy "
          f"({t['n_folds']}-fold CV grouped by instrument, {t['n_instruments']} instruments, {t['n_notes']} notes), "
-         f"against {ar:.1%} from a {t['latent_dim']}-d PCA of the raw log-mel and a majority-class chance of {c:.1%}. ")
+         f"against {ar:.1%} from a {t['latent_dim']}-d PCA of the raw log-mel and a chance level of {c:.1%} (guessing with the training folds' family frequencies). ")
     if am <= c + sd: s += "μ is NO BETTER THAN CHANCE at family. "
     pp = lambda d: f"{100 * d:.1f} percentage points"
     if am < ar: s += (f"μ does WORSE than the raw-PCA baseline by {pp(ar - am)}"

@@ -67,7 +67,8 @@ def train_stage(params: dict, run: Path, cwd: Path, force: bool = False) -> str:
 
 def analysis_stage(run: Path, cwd: Path, params: dict, force: bool = False) -> str:
     "Execute the analysis notebook unless its results already belong to this training and these parameters."
-    key = stable_hash(json.loads((run / 'summary.json').read_text())['config_hash'], params)
+    key = stable_hash(json.loads((run / 'summary.json').read_text())['config_hash'], params,
+                      (EXPERIMENTS / 'analysis.ipynb').read_text())              # an edited analysis notebook reruns
     a = json.loads((run / 'analysis.json').read_text()) if (run / 'analysis.json').exists() else {}
     if not force and a.get('key') == key and (run / 'analysis.ipynb').exists(): return 'reused'
     _papermill('analysis.ipynb', run / 'analysis.ipynb', dict(params, run_dir=str(run), key=key), cwd)

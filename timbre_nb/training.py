@@ -51,7 +51,7 @@ class TrainConfig:
 
 PROFILES = {
     'tiny':  dict(data='data/soundfont-tiny', epochs=3, batch_size=4, warmup_steps=4, log_every=2, ckpt_every=2),
-    'quick': dict(data='data/soundfont-quick', epochs=10, batch_size=64, warmup_steps=150, log_every=25,
+    'quick': dict(data='data/soundfont-quick', epochs=15, batch_size=64, warmup_steps=150, log_every=25,
                   ckpt_every=100, free_bits_mode='per_dim', free_bits=16.0),
     'full':  dict(epochs=15, batch_size=128, warmup_steps=500, log_every=200, ckpt_every=2000, num_workers=4),
 }
@@ -64,7 +64,7 @@ def train_config(profile: str = 'quick', **overrides) -> TrainConfig:
     if unknown: raise TypeError(f'unknown TrainConfig fields: {sorted(unknown)}')
     return TrainConfig(**kw)
 
-# %% ../nbs/07_training.ipynb #c007
+# %% ../nbs/07_training.ipynb #c008
 def experiment_config(profile='quick', data=None, run_name=None, runs_root='runs', cache_root='cache', progress=True,
                       epochs=None, batch_size=None, lr=None, beta_max=None, warmup_steps=None, free_bits=None,
                       free_bits_mode=None, conditional=None, seed=None, device=None, max_steps=None) -> TrainConfig:
@@ -74,7 +74,7 @@ def experiment_config(profile='quick', data=None, run_name=None, runs_root='runs
                         warmup_steps=warmup_steps, free_bits=free_bits, free_bits_mode=free_bits_mode,
                         conditional=conditional, seed=seed, device=device, max_steps=max_steps)
 
-# %% ../nbs/07_training.ipynb #c010
+# %% ../nbs/07_training.ipynb #c011
 def _run_logger(run: Path, rank: int) -> logging.Logger:
     lg = logging.getLogger(f'timbre_nb.train.{run.resolve()}')
     lg.handlers.clear(); lg.setLevel(logging.INFO if rank == 0 else logging.WARNING); lg.propagate = False
@@ -93,7 +93,7 @@ def fmt_epoch(epoch, epochs, tr, va) -> list[str]:
     return [f'Epoch {epoch}/{epochs}', f'Train: {line(tr)}', f'Val : {line(va)}',
             f"ELBO (beta=1): train={tr['elbo']:.3f} val={va['elbo']:.3f}"]
 
-# %% ../nbs/07_training.ipynb #c011
+# %% ../nbs/07_training.ipynb #c012
 def _atomic(path: Path, write):
     tmp = path.with_name(path.name + '.tmp'); write(tmp); os.replace(tmp, path)
 
@@ -135,7 +135,7 @@ def load_checkpoint(path: Path, model, opt=None, scaler=None, device='cpu') -> d
     if scaler is not None and meta.get('scaler'): scaler.load_state_dict(meta['scaler'])
     return meta
 
-# %% ../nbs/07_training.ipynb #c013
+# %% ../nbs/07_training.ipynb #c014
 @torch.no_grad()
 def evaluate(model, loader, beta, cfg: TrainConfig, device) -> dict:
     "Validation losses (at `beta`) and latent diagnostics over `loader`; the model is left in train mode."
@@ -154,7 +154,7 @@ def evaluate(model, loader, beta, cfg: TrainConfig, device) -> dict:
     return {**{k: v / n for k, v in sums.items()}, 'kl_per_dim': kl_dims.tolist(), 'var_mu': var_mu.tolist(),
             'active_units': int((var_mu > 0.01).sum()), 'mean_sigma': float((0.5 * lv).exp().mean())}
 
-# %% ../nbs/07_training.ipynb #c015
+# %% ../nbs/07_training.ipynb #c016
 def setup_distributed(device_pref: str = 'auto'):
     "Returns (rank, world_size, device); joins the torchrun process group when launched under torchrun."
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
@@ -170,7 +170,7 @@ def setup_distributed(device_pref: str = 'auto'):
 def _barrier(world):
     if world > 1: dist.barrier()
 
-# %% ../nbs/07_training.ipynb #c017
+# %% ../nbs/07_training.ipynb #c018
 def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, rank: int = 0, world: int = 1) -> list[list[int]]:
     "This rank's index batches for `epoch`: a seeded permutation cut into global batches, each split across ranks."
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch)).tolist()
@@ -178,7 +178,7 @@ def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, rank: int = 0,
     return [b[rank * per:(rank + 1) * per] for b in (order[i:i + per * world] for i in range(0, n, per * world))
             if len(b) == per * world or world == 1]
 
-# %% ../nbs/07_training.ipynb #c019
+# %% ../nbs/07_training.ipynb #c020
 def _collate(batch):
     x, p, f, k = zip(*batch)
     return torch.stack(x), torch.stack(p), torch.stack(f), list(k)
@@ -277,7 +277,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
     if world > 1: dist.destroy_process_group()
     return summary
 
-# %% ../nbs/07_training.ipynb #c021
+# %% ../nbs/07_training.ipynb #c022
 def read_metrics(run_dir) -> list[dict]:
     "The per-epoch records of `runs/<name>/metrics.jsonl`."
     p = Path(run_dir) / 'metrics.jsonl'
