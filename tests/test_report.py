@@ -23,6 +23,7 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
         assert sr == 16000 and len(wave) > 16000
     # PCA and UMAP figures, on the index page and in the analysis notebook
     idx = index.read_text()
+    assert 'training.png' in idx                                         # training diagnostics on the index
     for fig in ('pca.png', 'umap.png', 'spectrograms.png'):
         assert (run / 'figures' / fig).exists() and fig in idx
     assert html.count('<img') >= 3 and 'UMAP' in html and 'PCA' in html

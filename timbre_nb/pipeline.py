@@ -128,7 +128,9 @@ def write_index(run: Path, book: Path, stage_times: dict) -> Path:
     s = json.loads((run / 'summary.json').read_text())
     a = json.loads((run / 'analysis.json').read_text()) if (run / 'analysis.json').exists() else {}
     table = '\n'.join(['| quantity | value |', '|---|---|'] + [f'| {k} | {v} |'.replace('\n', ' ') for k, v in summary_rows(run)])
-    figs = '\n\n'.join(f'```{{figure}} figures/{f}\n:width: 100%\n\n{cap}\n```' for f, cap in a.get('figures', []))
+    fig_list = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '
+                 'validation KL of each latent dimension, active units and mean posterior σ.')] if (book / 'figures' / 'training.png').exists() else []
+    figs = '\n\n'.join(f'```{{figure}} figures/{f}\n:width: 100%\n\n{cap}\n```' for f, cap in fig_list + a.get('figures', []))
     times = ', '.join(f'{k} {v:.0f} s' for k, v in stage_times.items())
     text = f"""# timbre_nb run `{run.name}`
 
@@ -165,6 +167,11 @@ def build_site(run: Path, stage_times: dict | None = None) -> Path:
     for nb in ('train.ipynb', 'analysis.ipynb'):
         if (run / nb).exists(): shutil.copy(run / nb, book / nb)
     if (run / 'figures').exists(): shutil.copytree(run / 'figures', book / 'figures')
+    if (run / 'metrics.jsonl').exists():
+        import matplotlib.pyplot as plt
+        from timbre_nb.training import plot_metrics
+        (book / 'figures').mkdir(exist_ok=True)
+        fig = plot_metrics(run); fig.savefig(book / 'figures' / 'training.png', dpi=110, bbox_inches='tight'); plt.close(fig)
     lib = sorted(p for p in (REPO / 'nbs').glob('[0-9]*.ipynb'))
     for p in lib: shutil.copy(p, book / 'reference' / p.name)
     write_index(run, book, stage_times or {})

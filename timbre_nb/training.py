@@ -299,12 +299,13 @@ def plot_metrics(run_dir):
     fig, ax = plt.subplots(1, 3, figsize=(15, 4))
     for split, ls in (('train', '-'), ('val', '--')):
         for k in ('total', 'recon', 'kl_fb', 'elbo'): ax[0].plot(ep, [r[split][k] for r in m], ls, label=f'{split} {k}')
-    ax[0].set(title='Losses per epoch (same β for train and val)', xlabel='epoch', ylabel='loss (per-element MSE + nats)'); ax[0].legend(fontsize=7)
+    ax[0].set(title='Losses per epoch (same β for train and val)', xlabel='epoch', ylabel='loss (log scale)', yscale='log')
+    ax[0].legend(fontsize=7, ncol=2)                                       # log scale: recon (~0.1) and total (~30) both readable
     kl = np.array([r['val']['kl_per_dim'] for r in m])
     im = ax[1].imshow(kl.T, aspect='auto', origin='lower', extent=(ep[0] - .5, ep[-1] + .5, -.5, kl.shape[1] - .5), cmap='viridis')
     ax[1].set(title='Validation KL per latent dimension', xlabel='epoch', ylabel='latent dimension'); fig.colorbar(im, ax=ax[1], label='KL (nats)')
     ax[2].plot(ep, [r['val']['active_units'] for r in m], 'o-', label='active units (Var μ > 0.01)')
     ax2 = ax[2].twinx(); ax2.plot(ep, [r['val']['mean_sigma'] for r in m], 's--', color='C1', label='mean σ')
     ax[2].set(title='Latent usage', xlabel='epoch', ylabel='active units'); ax2.set_ylabel('mean posterior σ')
-    ax[2].legend(loc='upper left', fontsize=8); ax2.legend(loc='upper right', fontsize=8)
+    ax[2].legend(loc='lower left', fontsize=8); ax2.legend(loc='lower right', fontsize=8)
     fig.tight_layout(); return fig
