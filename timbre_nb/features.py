@@ -9,7 +9,7 @@ import numpy as np, torch, torchaudio
 from .config import SpecConfig
 
 # %% auto #0
-__all__ = ['AMIN', 'mel_filterbank', 'db_to_norm', 'norm_to_db', 'mel_power', 'log_mel']
+__all__ = ['AMIN', 'mel_filterbank', 'db_to_norm', 'norm_to_db', 'mel_power', 'mel_spectrogram', 'log_mel']
 
 # %% ../nbs/03_features.ipynb #c004
 AMIN = 1e-10   # floor on mel power before the log (−100 dB re 1): keeps log10 finite on digital silence
@@ -40,13 +40,17 @@ def mel_power(x, ref_db, cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
     return 10 ** ((norm_to_db(x, cfg) + ref_db[..., None, None]) / 10)
 
 # %% ../nbs/03_features.ipynb #c007
+def mel_spectrogram(wave, cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
+    "Mel power (..., n_mels, frames) of a waveform (..., n), floored at AMIN: the front end before any log."
+    return _mel_spectrogram(cfg)(torch.as_tensor(wave, dtype=torch.float32)).clamp_min(AMIN)
+
+# %% ../nbs/03_features.ipynb #c008
 def log_mel(wave,                          # (n,) or (B, n) float waveform at cfg.sr, numpy or torch
             cfg: SpecConfig = SpecConfig(),  # the front end (seed §1)
             return_ref: bool = False,        # also return each note's peak level in dB (for inversion)
            ):
     "Normalised log-mel (n_mels, frames) or (B, n_mels, frames) in [-1, 1]; frames = n//hop + 1."
-    w = torch.as_tensor(wave, dtype=torch.float32)
-    S = _mel_spectrogram(cfg)(w).clamp_min(AMIN)            # (..., n_mels, frames) mel power
+    S = mel_spectrogram(wave, cfg)                          # (..., n_mels, frames) mel power
     ref = S.amax(dim=(-2, -1), keepdim=True)                # (..., 1, 1) the note's peak
     db = (10 * torch.log10(S / ref)).clamp(-cfg.top_db, 0)  # (..., n_mels, frames) dB re peak
     x = db_to_norm(db, cfg)

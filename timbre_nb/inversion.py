@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 import math, numpy as np, torch, torchaudio
 from .config import SpecConfig
-from .features import log_mel, mel_power, mel_filterbank, norm_to_db, AMIN
+from .features import log_mel, mel_power, mel_filterbank, mel_spectrogram, norm_to_db
 
 # %% auto #0
 __all__ = ['MEL_TO_LINEAR_METHODS', 'METRICS', 'harmonic_note', 'stft_magnitude', 'mel_db', 'mel_to_linear', 'griffin_lim',
@@ -50,9 +50,7 @@ def stft_magnitude(wave,              # (..., n) waveform
 
 def mel_db(wave, cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
     "Absolute mel power in dB, 10·log10(max(mel, AMIN)): (..., n_mels, frames), not normalised, not floored."
-    S = stft_magnitude(wave, cfg.n_fft, cfg.hop) ** 2                        # (..., freq, frames) power
-    mel = (S.transpose(-1, -2) @ mel_filterbank(cfg)).transpose(-1, -2)     # (..., n_mels, frames)
-    return 10 * torch.log10(mel.clamp_min(AMIN))
+    return 10 * torch.log10(mel_spectrogram(wave, cfg))     # the features' front end, before its per-note normalisation
 
 # %% ../nbs/08_inversion.ipynb #c012
 @lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .config import SpecConfig, stable_hash
 from .cache import build_cache, NoteCache, cache_summary
 from .model import CVAE, CVAEConfig
-from .losses import vae_loss, beta_at
+from .losses import vae_loss, beta_at, kl_per_dim
 
 # %% auto #0
 __all__ = ['PROFILES', 'TrainConfig', 'train_config', 'experiment_config', 'fmt_step', 'fmt_epoch', 'save_checkpoint',
@@ -149,7 +149,7 @@ def evaluate(model, loader, beta, cfg: TrainConfig, device) -> dict:
         n += len(x); mus.append(mu.float().cpu()); lvs.append(logvar.float().cpu())
     model.train()
     mu, lv = torch.cat(mus), torch.cat(lvs)
-    kl_dims = 0.5 * (mu ** 2 + lv.exp() - 1 - lv).mean(0)                          # (D,)
+    kl_dims = kl_per_dim(mu, lv)                                                     # (D,) nats
     var_mu = mu.var(0) if len(mu) > 1 else torch.zeros(mu.shape[1])
     return {**{k: v / n for k, v in sums.items()}, 'kl_per_dim': kl_dims.tolist(), 'var_mu': var_mu.tolist(),
             'active_units': int((var_mu > 0.01).sum()), 'mean_sigma': float((0.5 * lv).exp().mean())}
