@@ -26,7 +26,7 @@ __all__ = ['PROFILES', 'TrainConfig', 'train_config', 'experiment_config', 'fmt_
 @dataclass
 class TrainConfig:
     "Every hyper-parameter of a training run, named and defaulted (defaults = the seed's full run)."
-    data: str = 'data/soundfont-quick'   # dataset root (NSynth jsonwav layout)
+    data: str = 'data/nsynth'            # dataset root (NSynth jsonwav layout)
     cache_root: str = 'cache'            # where log-mel caches live
     run_dir: str = 'runs/full'           # the run folder
     filters: dict = field(default_factory=dict)  # `filter_notes` arguments applied to every split
