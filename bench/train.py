@@ -209,7 +209,7 @@ def main():
     t0 = time.time(); cache_dir = build_cache(data, cache_root=a.cache_root, progress=False)
     ds = NoteCache(cache_dir, 'train', train=True)
     print(f'data: {data}; cache {cache_dir} ({time.time() - t0:.0f} s to build/reuse); {ds}'
-          + (f'; fewer notes than a batch: each batch cycles the epoch order' if len(ds) < bs else
+          + ('; fewer notes than a batch: each batch cycles the epoch order' if len(ds) < bs else
              f'; {len(ds) // bs} full batches per epoch (the partial last batch is skipped)'))
 
     flush = lambda on: (lambda: torch.set_flush_denormal(on))

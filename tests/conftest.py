@@ -1,5 +1,5 @@
 "Shared fixtures: one tiny SoundFont dataset per test session, rendered through the command line."
-import os, subprocess, sys
+import subprocess, sys
 from pathlib import Path
 import pytest
 

@@ -1,5 +1,5 @@
 "The data path end to end through the command line: SoundFont render → cache, and a rerun reuses the cache."
-import json, time
+import json
 from conftest import cli
 
 def test_soundfont_tiny_then_cache_and_reuse(tiny_data, tmp_path):

@@ -1,5 +1,5 @@
 "End-to-end checks of the data path through the public API: SoundFont render -> NSynth layout -> reader; unpacking."
-import json, tarfile, time
+import tarfile, time
 
 import numpy as np
 import pytest

@@ -1,5 +1,5 @@
 "Training end to end: a papermill run in the seed's log format, kill -9 and resume, and a 2-process torchrun (gloo) run."
-import json, os, re, shutil, signal, subprocess, sys, time
+import json, os, re, shutil, signal, subprocess, time
 from pathlib import Path
 import papermill as pm
 from conftest import cli, BIN

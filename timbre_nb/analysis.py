@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import matplotlib
 import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
 from sklearn.decomposition import PCA

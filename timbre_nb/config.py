@@ -5,7 +5,7 @@
 # %% ../nbs/00_config.ipynb #c003
 from __future__ import annotations
 import hashlib, json
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, asdict
 
 # %% auto #0
 __all__ = ['FAMILIES', 'SOURCES', 'QUALITIES', 'VELOCITIES', 'N_PITCHES', 'SPLITS', 'SpecConfig', 'stable_hash']

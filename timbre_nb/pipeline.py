@@ -125,7 +125,6 @@ def summary_rows(run: Path) -> list[tuple[str, str]]:
 
 def write_index(run: Path, book: Path, stage_times: dict) -> Path:
     "The site's index page (MyST markdown)."
-    s = json.loads((run / 'summary.json').read_text())
     a = json.loads((run / 'analysis.json').read_text()) if (run / 'analysis.json').exists() else {}
     table = '\n'.join(['| quantity | value |', '|---|---|'] + [f'| {k} | {v} |'.replace('\n', ' ') for k, v in summary_rows(run)])
     fig_list = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '

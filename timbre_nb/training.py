@@ -4,8 +4,8 @@
 
 # %% ../nbs/07_training.ipynb #c003
 from __future__ import annotations
-import json, logging, math, os, sys, time
-from dataclasses import dataclass, asdict, field, fields, replace
+import json, logging, os, sys
+from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 import numpy as np, torch
 import torch.distributed as dist
@@ -13,7 +13,7 @@ from torch.utils.data import DataLoader
 from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
 from .config import SpecConfig, stable_hash
-from .cache import build_cache, NoteCache, cache_summary
+from .cache import build_cache, NoteCache
 from .model import CVAE, CVAEConfig
 from .losses import vae_loss, beta_at, kl_per_dim
 
