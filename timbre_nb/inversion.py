@@ -128,8 +128,9 @@ def logmel_l1_db(a,                               # (n,) original waveform
 def spectral_convergence(a, b, cfg: SpecConfig = SpecConfig()):
     "‖|STFT a| − |STFT b|‖_F / ‖|STFT a|‖_F at cfg.n_fft / cfg.hop."
     a, b = _aligned(a, b)
-    A, B = stft_magnitude(a, cfg.n_fft, cfg.hop), stft_magnitude(b, cfg.n_fft, cfg.hop)
-    return ((A - B).norm() / A.norm()).item()
+    return _sc(stft_magnitude(a, cfg.n_fft, cfg.hop), stft_magnitude(b, cfg.n_fft, cfg.hop))
+
+def _sc(A, B) -> float: return ((A - B).norm() / A.norm()).item()   # spectral convergence of two magnitudes
 
 def mrstft_distance(a, b,                             # original and other waveform
                     fft_sizes=(512, 1024, 2048),      # resolutions; hop = n_fft // 4
@@ -140,7 +141,7 @@ def mrstft_distance(a, b,                             # original and other wavef
     for n_fft in fft_sizes:
         A, B = stft_magnitude(a, n_fft, n_fft // 4), stft_magnitude(b, n_fft, n_fft // 4)
         f = A.max() * 10 ** (-top_db / 20)
-        total += ((A - B).norm() / A.norm()).item() + (A.clamp_min(f).log() - B.clamp_min(f).log()).abs().mean().item()
+        total += _sc(A, B) + (A.clamp_min(f).log() - B.clamp_min(f).log()).abs().mean().item()
     return total / len(fft_sizes)
 
 # %% ../nbs/08_inversion.ipynb #c026

@@ -48,6 +48,10 @@ class Stages:
         return out
 
 # %% ../nbs/10_pipeline.ipynb #c008
+def _read_json(path: Path) -> dict:
+    "The JSON object at `path`, or {} when the file does not exist (a stage that has not run yet)."
+    return json.loads(path.read_text()) if path.exists() else {}
+
 def _papermill(nb: str, out: Path, params: dict, cwd: Path):
     import papermill as pm
     pm.execute_notebook(str(EXPERIMENTS / nb), str(out), parameters=params, cwd=str(cwd), progress_bar=False,
@@ -56,7 +60,7 @@ def _papermill(nb: str, out: Path, params: dict, cwd: Path):
 def train_stage(params: dict, run: Path, cwd: Path, force: bool = False) -> str:
     "Execute the training notebook with `params` unless this exact configuration already finished; resume it when interrupted."
     want = stable_hash(asdict(experiment_config(**params)))
-    s = json.loads((run / 'summary.json').read_text()) if (run / 'summary.json').exists() else {}
+    s = _read_json(run / 'summary.json')
     if not force and s.get('finished') and s.get('config_hash') == want and (run / 'train.ipynb').exists():
         return 'reused: same configuration already trained'
     same = (run / 'config.json').exists() and stable_hash(json.loads((run / 'config.json').read_text())) == want
@@ -69,7 +73,7 @@ def analysis_stage(run: Path, cwd: Path, params: dict, force: bool = False) -> s
     "Execute the analysis notebook unless its results already belong to this training and these parameters."
     key = stable_hash(json.loads((run / 'summary.json').read_text())['config_hash'], params,
                       (EXPERIMENTS / 'analysis.ipynb').read_text())              # an edited analysis notebook reruns
-    a = json.loads((run / 'analysis.json').read_text()) if (run / 'analysis.json').exists() else {}
+    a = _read_json(run / 'analysis.json')
     if not force and a.get('key') == key and (run / 'analysis.ipynb').exists(): return 'reused'
     _papermill('analysis.ipynb', run / 'analysis.ipynb', dict(params, run_dir=str(run), key=key), cwd)
     return 'analysed'
@@ -106,10 +110,9 @@ def _fmt(v):
     if isinstance(v, (list, tuple)): return ', '.join(map(_fmt, v))
     return str(v)
 
-def summary_rows(run: Path) -> list[tuple[str, str]]:
-    "The (quantity, value) rows of the run's summary table: config, parameters, final losses, latents, probes, inversion."
+def summary_rows(run: Path, a: dict) -> list[tuple[str, str]]:
+    "The (quantity, value) rows of the summary table: config, parameters, final losses, latents, and the analysis `a`'s rows."
     s = json.loads((run / 'summary.json').read_text())
-    a = json.loads((run / 'analysis.json').read_text()) if (run / 'analysis.json').exists() else {}
     c = s['config']
     rows = [('dataset', c['data']), ('front end (SpecConfig)', ', '.join(f'{k}={v}' for k, v in SpecConfig().to_dict().items())),
             ('model', f"{'CVAE (pitch-conditioned)' if c['conditional'] else 'VAE'}: {s['n_params']:,} parameters")]
@@ -125,8 +128,8 @@ def summary_rows(run: Path) -> list[tuple[str, str]]:
 
 def write_index(run: Path, book: Path, stage_times: dict) -> Path:
     "The site's index page (MyST markdown)."
-    a = json.loads((run / 'analysis.json').read_text()) if (run / 'analysis.json').exists() else {}
-    table = '\n'.join(['| quantity | value |', '|---|---|'] + [f'| {k} | {v} |'.replace('\n', ' ') for k, v in summary_rows(run)])
+    a = _read_json(run / 'analysis.json')
+    table = '\n'.join(['| quantity | value |', '|---|---|'] + [f'| {k} | {v} |'.replace('\n', ' ') for k, v in summary_rows(run, a)])
     fig_list = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '
                  'validation KL of each latent dimension, active units and mean posterior σ.')] if (book / 'figures' / 'training.png').exists() else []
     figs = '\n\n'.join(f'```{{figure}} figures/{f}\n:width: 100%\n\n{cap}\n```' for f, cap in fig_list + a.get('figures', []))

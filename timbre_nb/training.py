@@ -187,12 +187,12 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
     "Train a (C)VAE per `cfg` into `cfg.run_dir`; with `resume`, continue from its newest checkpoint. Returns a summary."
     rank, world, device = setup_distributed(cfg.device)
     run = Path(cfg.run_dir); run.mkdir(parents=True, exist_ok=True)
-    ckpt_dir, log = run / 'checkpoints', _run_logger(run, rank)
+    ckpt_dir = run / 'checkpoints'
     last = latest_checkpoint(ckpt_dir) if resume else None
+    if rank == 0 and not resume:
+        for p in [*ckpt_dir.glob('ckpt_*'), run / 'metrics.jsonl', run / 'train.log', run / 'summary.json']: p.unlink(missing_ok=True)
+    log = _run_logger(run, rank)
     if rank == 0:
-        if not resume:
-            for p in [*ckpt_dir.glob('ckpt_*'), run / 'metrics.jsonl', run / 'train.log', run / 'summary.json']: p.unlink(missing_ok=True)
-            log = _run_logger(run, rank)
         (run / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
         cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=cfg.progress)
     _barrier(world)
@@ -208,7 +208,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
     amp = cfg.amp and device.type == 'cuda'
     amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
     scaler = torch.amp.GradScaler('cuda', enabled=amp and amp_dtype == torch.float16)
-    state = dict(step=0, epoch=0, batch_in_epoch=0, sums={}, nan=None)
+    state = dict(step=0, epoch=0, batch_in_epoch=0, sums={})
     if last is not None:
         state = load_checkpoint(last, model, opt, scaler, device)
         log.info(f'resumed from {last} (step {state["step"]}, epoch {state["epoch"] + 1}, batch {state["batch_in_epoch"]})')
@@ -228,6 +228,7 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
         start, sums = (state['batch_in_epoch'], state['sums']) if epoch == state['epoch'] else (0, {})
         loader = DataLoader(train_ds, batch_sampler=batches[start:], collate_fn=_collate, num_workers=cfg.num_workers,
                             generator=torch.Generator().manual_seed(cfg.seed))   # own generator: leaves the global RNG (sampling noise) alone
+        b, done = start - 1, False
         for b, (x, pitch, _, _) in enumerate(loader, start):
             # forward → loss
             x, pitch = x.to(device, non_blocking=True), pitch.to(device, non_blocking=True)     # (B, 1, n_mels, T), (B,)
@@ -253,18 +254,15 @@ def train(cfg: TrainConfig, resume: bool = False) -> dict:
             if rank == 0 and (step % cfg.ckpt_every == 0 or done) and b + 1 < len(batches):
                 last_good = str(save_checkpoint(ckpt_dir, model, opt, dict(step=step, epoch=epoch, batch_in_epoch=b + 1, sums=sums), scaler, cfg.keep_ckpts))
             if done: break
-        else: done = bool(cfg.max_steps) and step >= cfg.max_steps
-        epoch_complete = b + 1 == len(batches)
-        if not epoch_complete: break
+        if b + 1 < len(batches): break                                   # stopped mid-epoch (max_steps)
         # validate (same β as training at this step) → log → metrics → checkpoint
         _barrier(world)
         if rank == 0:
-            tr = {k: v / sums['n'] for k, v in sums.items() if k != 'n'}
-            va = evaluate(model, val_loader, beta_at(step, cfg.beta_max, cfg.warmup_steps), cfg, device)
+            tr, beta = {k: v / sums['n'] for k, v in sums.items() if k != 'n'}, beta_at(step, cfg.beta_max, cfg.warmup_steps)
+            va = evaluate(model, val_loader, beta, cfg, device)
             for line in fmt_epoch(epoch + 1, cfg.epochs, tr, va): log.info(line)
             log.info(f"Diagnostics: active_units={va['active_units']}/{len(va['kl_per_dim'])} mean_sigma={va['mean_sigma']:.3f}")
-            summary = dict(epoch=epoch + 1, step=step, beta=beta_at(step, cfg.beta_max, cfg.warmup_steps), train=tr,
-                           val={k: v for k, v in va.items()}, n_params=model.n_params)
+            summary = dict(epoch=epoch + 1, step=step, beta=beta, train=tr, val=va, n_params=model.n_params)
             with open(run / 'metrics.jsonl', 'a') as f: f.write(json.dumps(summary) + '\n')
             last_good = str(save_checkpoint(ckpt_dir, model, opt, dict(step=step, epoch=epoch + 1, batch_in_epoch=0, sums={}), scaler, cfg.keep_ckpts))
         _barrier(world)
