@@ -60,11 +60,13 @@ def _featurise_split(data_root, split, records, cfg, out: Path, batch_size, n_th
                 k += len(good); kept += [r for r, _ in good]; refs.append(ref.numpy())
             bar.update(len(batch))
     arr.flush(); del arr
-    src = np.load(out / f'{split}.tmp.npy', mmap_mode='r')
-    final = np.lib.format.open_memmap(out / f'{split}.npy', mode='w+', dtype=np.float16, shape=(k, cfg.n_mels, F))
-    for i in range(0, k, 4096): final[i:i + 4096] = src[i:i + 4096]   # drop the rows of skipped notes
-    final.flush(); del final, src
-    (out / f'{split}.tmp.npy').unlink()
+    if k == n > 0: os.replace(out / f'{split}.tmp.npy', out / f'{split}.npy')   # nothing skipped: the array is final
+    else:                                                                        # drop the rows of skipped notes
+        src = np.load(out / f'{split}.tmp.npy', mmap_mode='r')
+        final = np.lib.format.open_memmap(out / f'{split}.npy', mode='w+', dtype=np.float16, shape=(k, cfg.n_mels, F))
+        for i in range(0, k, 4096): final[i:i + 4096] = src[i:min(i + 4096, k)]
+        final.flush(); del final, src
+        (out / f'{split}.tmp.npy').unlink()
     return kept, (np.concatenate(refs) if refs else np.zeros(0, np.float32)).astype(np.float32)
 
 # %% ../nbs/04_cache.ipynb #c006
