@@ -1,5 +1,5 @@
 "End-to-end checks of the data path through the public API: SoundFont render -> NSynth layout -> reader; unpacking."
-import tarfile, time
+import tarfile
 
 import numpy as np
 import pytest
@@ -36,12 +36,11 @@ def test_tiny_render_reads_back(tiny):
 
 def test_rerun_reuses(tiny):
     out, summary = tiny
-    before = {p: p.stat().st_mtime_ns for p in out.rglob('*.wav')}
-    t0 = time.time()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file()}
     again = render_dataset(out, profile='tiny', progress=False)
-    assert again['reused'] and time.time() - t0 < 2
+    assert again['reused']
     assert again['notes'] == summary['notes']
-    assert {p: p.stat().st_mtime_ns for p in out.rglob('*.wav')} == before  # nothing rewritten
+    assert {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file()} == before  # nothing rewritten, not even examples.json
 
 
 def test_filters_on_render(tiny):
@@ -54,7 +53,8 @@ def test_filters_on_render(tiny):
 
 
 def _two_note_dataset(root):
-    cfg, t = SpecConfig(), np.arange(SpecConfig().note_samples) / 16000
+    cfg = SpecConfig()
+    t = np.arange(cfg.note_samples) / cfg.sr
     recs = [make_record('guitar', 'acoustic', 0, 57, 100, instrument=7, instrument_str='guitar_acoustic_000', note=1),
             make_record('organ', 'electronic', 2, 69, 75, instrument=9, instrument_str='organ_electronic_002', note=2)]
     d = root / 'nsynth-valid'

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #c003
 from __future__ import annotations
-import json, logging, shutil, tarfile, urllib.request
+import json, logging, tarfile, urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -132,7 +132,7 @@ def read_wave(path,                    # a .wav file
         raise BadAudio(path, f'unreadable audio ({e}); the file is corrupt or not a wav: re-extract it') from e
     if len(x) < cfg.note_samples: raise BadAudio(path, f'only {len(x)} samples could be read; the file is truncated')
     peak = float(np.abs(x).max())
-    if peak < SILENT_PEAK: raise BadAudio(path, f'silent (peak {peak:.1e} < {SILENT_PEAK:.0e}, i.e. below -80 dBFS)')
+    if peak < SILENT_PEAK: raise BadAudio(path, f'silent (peak {peak:.1e} < {SILENT_PEAK:.0e}, i.e. below {20*np.log10(SILENT_PEAK):.0f} dBFS)')
     return x
 
 # %% ../nbs/01_data.ipynb #c015
@@ -144,7 +144,7 @@ def make_record(family:str,      # one of FAMILIES
                 instrument:int,  # global instrument id
                 instrument_str:str, # instrument name
                 note:int,        # global note id
-                sr:int=16000,    # sample rate, Hz
+                sr:int=SpecConfig().sr, # sample rate, Hz
                ) -> dict:
     "An NSynth examples.json record with no qualities annotated."
     return dict(note=note, note_str=f'{family}_{source}_{inst:03d}-{pitch:03d}-{velocity:03d}', pitch=pitch,

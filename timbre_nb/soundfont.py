@@ -4,16 +4,17 @@
 
 # %% ../nbs/02_soundfont.ipynb #c003
 from __future__ import annotations
-import hashlib, importlib.resources, json, logging, os, re, shutil, time
-from collections import Counter, defaultdict
+import functools, hashlib, importlib.resources, json, logging, os, re, shutil, time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import tinysoundfont
+from tinysoundfont import _tinysoundfont as _tsf   # the compiled TinySoundFont that tinysoundfont.Synth wraps
 from tqdm.auto import tqdm
 
-from .config import SpecConfig, FAMILIES, VELOCITIES, SPLITS, stable_hash
+from .config import SpecConfig, FAMILIES, VELOCITIES, N_PITCHES, SPLITS, stable_hash
 from .data import SILENT_PEAK, make_record, write_examples, Skips
 
 log = logging.getLogger('timbre_nb')
@@ -35,7 +36,7 @@ def gm_family(program:int) -> str|None:
         if lo <= program <= hi: return fam
     return None
 
-GM_PROGRAMS = tuple(p for p in range(128) if gm_family(p) is not None)   # the programs we render
+GM_PROGRAMS = tuple(p for p in range(N_PITCHES) if gm_family(p) is not None)   # the programs we render (GM's 0-127)
 
 # %% ../nbs/02_soundfont.ipynb #c008
 ELECTRONIC_PROGRAMS = frozenset({4, 5, 7, 16, 17, 18, *range(26, 32), *range(33, 38)})
@@ -88,11 +89,11 @@ def load_sf2(sf2=None) -> tuple[bytes, dict]:
         raise FileNotFoundError(f'{path}: SoundFont not found. Pass the path of a General MIDI .sf2 file '
                                 '(or leave sf2 unset for the TimGM6mb.sf2 that ships with pretty_midi).')
     data = path.read_bytes()
-    synth = tinysoundfont.Synth(samplerate=16000)
+    synth = tinysoundfont.Synth(samplerate=SpecConfig().sr)          # any rate: only the preset names are read here
     try: sfid = synth.sfload(data)
     except RuntimeError as e:
         raise ValueError(f'{path}: tinysoundfont cannot read this SoundFont ({e}); is it a valid .sf2/.sf3 file?') from e
-    names = {p: synth.sfpreset_name(sfid, 0, p) for p in range(128)}
+    names = {p: synth.sfpreset_name(sfid, 0, p) for p in range(N_PITCHES)}   # programs are 0-127, like pitches
     return data, {p: n for p, n in names.items() if n is not None}
 
 def sanitise(name:str) -> str:
@@ -102,13 +103,8 @@ def sanitise(name:str) -> str:
 # %% ../nbs/02_soundfont.ipynb #c026
 HELD_SECONDS = 3.0   # key down for 3 s, then released; the note is recorded for cfg.note_seconds (4 s) in all, like NSynth
 
-def render_note(sf2_bytes:bytes,   # the SoundFont file's contents
-                program:int,       # GM program, bank 0
-                pitch:int,         # MIDI pitch
-                velocity:int,      # MIDI velocity
-                cfg:SpecConfig=SpecConfig(), # sr and note length
-               ) -> np.ndarray:    # (cfg.note_samples,) float32, mono, not clipped
-    "One note, held for HELD_SECONDS then released, from a fresh synthesiser (so the result is reproducible)."
+def _render_fresh(sf2_bytes:bytes, program:int, pitch:int, velocity:int, cfg:SpecConfig=SpecConfig()) -> np.ndarray:
+    "`render_note` on a new `tinysoundfont.Synth` that parses the whole SoundFont for this one note (the slow baseline)."
     synth = tinysoundfont.Synth(samplerate=cfg.sr)
     sfid = synth.sfload(sf2_bytes)
     synth.program_select(0, sfid, 0, program)
@@ -118,6 +114,32 @@ def render_note(sf2_bytes:bytes,   # the SoundFont file's contents
     synth.noteoff(0, pitch)
     rel = np.frombuffer(synth.generate(cfg.note_samples - n_held), dtype=np.float32)
     return np.concatenate([held, rel]).reshape(-1, 2).mean(1)                        # (note_samples,)
+
+@functools.lru_cache(maxsize=1)
+def _parsed_sf2(sf2_bytes:bytes) -> _tsf.SoundFont:
+    "The SoundFont parsed once per process, keyed by its contents; only the last one used is kept."
+    return _tsf.SoundFont(sf2_bytes)
+
+def render_note(sf2_bytes:bytes,   # the SoundFont file's contents
+                program:int,       # GM program, bank 0
+                pitch:int,         # MIDI pitch
+                velocity:int,      # MIDI velocity
+                cfg:SpecConfig=SpecConfig(), # sr and note length
+                fresh:bool=False,  # parse the SoundFont anew for this note, as before (slow; same bytes out)
+               ) -> np.ndarray:    # (cfg.note_samples,) float32, mono, not clipped
+    "One note, held for HELD_SECONDS then released, on a synthesiser that holds nothing from earlier notes."
+    if fresh: return _render_fresh(sf2_bytes, program, pitch, velocity, cfg)
+    synth = _tsf.SoundFont(_parsed_sf2(sf2_bytes))          # a clone: shared presets and samples, its own empty voices
+    synth.set_output(_tsf.OutputMode.StereoInterleaved, cfg.sr, 0.0)   # what Synth.sfload sets (0 dB gain)
+    synth.channel_set_bank(0, 0)
+    synth.channel_set_preset_number(0, program, False)
+    n_held = round(HELD_SECONDS * cfg.sr)
+    lr = np.empty(2 * cfg.note_samples, dtype=np.float32)                             # interleaved L, R
+    synth.channel_note_on(0, pitch, velocity / 127)
+    synth.render(lr[:2*n_held].view(np.uint8))          # render() wants a byte buffer; it overwrites it (no mixing)
+    synth.channel_note_off(0, pitch)
+    synth.render(lr[2*n_held:].view(np.uint8))
+    return lr.reshape(-1, 2).mean(1)                                                  # (note_samples,)
 
 def to_pcm16(x:np.ndarray) -> np.ndarray:
     "Float in [-1, 1] -> int16, clipping; we write int16 so the file holds exactly what we checked."
@@ -134,7 +156,7 @@ RENDER_VERSION = 1   # bump when the rendering changes, so old renders are not r
 def plan_notes(preset_names:dict, # {program: preset name} of the SoundFont
                spec:dict,         # a profile, see PROFILES
                seed:int=0,        # seed of the instrument split
-               cfg:SpecConfig=SpecConfig(),
+               cfg:SpecConfig=SpecConfig(), # sample rate written into the records
               ) -> tuple[list[tuple[str, dict]], list[int]]: # [(split, record)] and GM programs the SoundFont lacks
     "Every note `spec` asks for, with its split and NSynth record."
     wanted = spec['programs'] or GM_PROGRAMS
@@ -148,22 +170,28 @@ def plan_notes(preset_names:dict, # {program: preset name} of the SoundFont
         for pitch in profile_pitches(fam, spec):
             for v in spec['velocities']:
                 plan.append((splits[p], make_record(fam, gm_source(p), inst, pitch, v, instrument=p,
-                             instrument_str=f'gm{p:03d}_{sanitise(preset_names[p])}', note=p*16384 + pitch*128 + v, sr=cfg.sr)))
+                             instrument_str=f'gm{p:03d}_{sanitise(preset_names[p])}', note=(p*N_PITCHES + pitch)*N_PITCHES + v, sr=cfg.sr)))
     return plan, missing
 
 def _du(folder:Path) -> int: return sum(f.stat().st_size for f in folder.rglob('*') if f.is_file())
 
 _SF2_BYTES = None   # the SoundFont, set once per worker process (not pickled with every note)
-def _init_worker(sf2_bytes: bytes):
+def _init_worker(sf2_bytes: bytes|None):
     global _SF2_BYTES; _SF2_BYTES = sf2_bytes
 def _render_job(job) -> np.ndarray:
     program, pitch, velocity, cfg = job
-    return render_note(_SF2_BYTES, program, pitch, velocity, cfg)
+    return render_note(_SF2_BYTES, program, pitch, velocity, cfg)   # parses the SoundFont on this process's first note
 
-def render_notes(sf2_bytes: bytes, jobs: list, n_jobs: int = 1):
-    "Yield `render_note` of each (program, pitch, velocity, cfg) job, in order, on `n_jobs` processes."
+def render_notes(sf2_bytes:bytes, # the SoundFont file's contents
+                 jobs:list,       # (program, pitch, velocity, cfg) per note
+                 n_jobs:int=1,    # processes; each parses the SoundFont once
+                ):                # yields (cfg.note_samples,) float32 per job, in job order
+    "Yield `render_note` of each job, in order, on `n_jobs` processes."
     if n_jobs <= 1:
-        _init_worker(sf2_bytes); yield from map(_render_job, jobs); return
+        _init_worker(sf2_bytes)
+        try: yield from map(_render_job, jobs)
+        finally: _init_worker(None); _parsed_sf2.cache_clear()    # do not keep a large SoundFont alive in the caller
+        return
     from concurrent.futures import ProcessPoolExecutor
     with ProcessPoolExecutor(n_jobs, initializer=_init_worker, initargs=(sf2_bytes,)) as pool:
         yield from pool.map(_render_job, jobs, chunksize=32)
