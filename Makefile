@@ -2,15 +2,20 @@
 #   make test     the tests (notebook tests, pytest, export check)
 #   make report   the main job: data -> cache -> train -> analyse -> site (PROFILE=quick by default)
 #   make report PROFILE=full DATA=/path/to/nsynth   the seed's full configuration on NSynth
+#   make report OBJECTIVE=seed   the research log's objective instead of the comparison's winner
+#   make compare  every objective on the same data and steps, scored side by side (a page of the run's site)
+#   make lab      JupyterLab on nbs/ (experiment notebooks are paired with py:percent files by jupytext)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 PROFILE ?= quick
 DATA   ?= data/soundfont-$(PROFILE)
 NAME   ?= $(PROFILE)
+OBJECTIVE ?=
+OBJ_ARG = $(if $(OBJECTIVE),--objective $(OBJECTIVE),)
 STAMP   = $(VENV)/.setup-stamp
 
-.PHONY: setup test test-nbs test-py check-export test-slow report clean-nbs export bench
+.PHONY: setup test test-nbs test-py check-export check-pairs test-slow report compare lab pair clean-nbs export bench
 
 setup: $(STAMP)
 
@@ -24,7 +29,7 @@ $(STAMP): requirements.txt settings.ini setup.py
 	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $@
 
-test: test-nbs test-py check-export
+test: test-nbs test-py check-export check-pairs
 
 test-nbs: $(STAMP)
 	$(BIN)/nbdev_test --n_workers 2 --timing
@@ -43,6 +48,17 @@ check-export: $(STAMP)
 	  echo "nbdev_export changed timbre_nb/: edit nbs/, run 'make export', commit both." >&2; exit 1; fi
 	@rm -rf .export-check
 
+# Each experiment notebook has a py:percent twin (nbs/experiments/jupytext.toml pairs them) for review and diffs;
+# the twin must say what the notebook says.
+check-pairs: $(STAMP)
+	@fail=0; for nb in nbs/experiments/*.ipynb; do py=$${nb%.ipynb}.py; \
+	  if [ ! -f $$py ]; then echo "$$nb has no paired $$py: run 'make pair'" >&2; fail=1; continue; fi; \
+	  $(BIN)/jupytext --to py:percent --opt notebook_metadata_filter=-all -o - $$nb 2>/dev/null | diff -q - $$py >/dev/null || \
+	  { echo "$$py and $$nb are out of sync: run 'make pair' (or 'jupytext --sync $$nb')" >&2; fail=1; }; done; exit $$fail
+
+pair: $(STAMP)
+	for nb in nbs/experiments/*.ipynb; do $(BIN)/jupytext --to py:percent --opt notebook_metadata_filter=-all -o $${nb%.ipynb}.py $$nb; done
+
 export: $(STAMP)
 	$(BIN)/nbdev_export
 
@@ -50,7 +66,13 @@ clean-nbs: $(STAMP)
 	$(BIN)/nbdev_clean
 
 report: $(STAMP)
-	$(BIN)/timbre-nb run --profile $(PROFILE) --data $(DATA) --name $(NAME)
+	$(BIN)/timbre-nb run --profile $(PROFILE) --data $(DATA) --name $(NAME) $(OBJ_ARG)
+
+compare: $(STAMP)
+	$(BIN)/timbre-nb compare --profile $(PROFILE) --data $(DATA) --name $(NAME)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir nbs
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done

@@ -27,9 +27,28 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     for fig in ('pca.png', 'umap.png', 'spectrograms.png'):
         assert (run / 'figures' / fig).exists() and fig in idx
     assert html.count('<img') >= 3 and 'UMAP' in html and 'PCA' in html
-    assert 'active units' in idx and 'family acc mu' in idx and 'inversion (2 vs 1)' in idx
+    assert 'active units' in idx and 'map (μ, held-out)' in idx and 'inversion (2 vs 1)' in idx
+    assert 'retrieval mAP' in html and 'raw log-mel PCA-32' in html                # the scores table beside its baselines
+    assert html.count('Figure size') == 0 and html.count('IProgress') == 0 and 'TqdmWarning' not in html
+    assert html.count('scores.png') + html.count('<img') >= 4
     assert (site / 'reference' / '07_training.html').exists()            # the library reference section
     # a rerun reuses data, cache, training and analysis
     r2 = cli(*args, cwd=tmp_path)
     assert 'reused: same configuration already trained' in r2.stdout and '[analyse] done' in r2.stdout
     assert json.loads((run / 'stages.json').read_text())['notes']['analyse'] == 'reused'
+
+def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
+    "Two objectives on tiny data (few held-out instruments): trained, scored beside the baselines, and on the site."
+    args = ['compare', '--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',
+            '--cache-root', tmp_path / 'cache', '--objectives', 'seed', 'timbre', '--epochs', '2']
+    r = cli(*args, cwd=tmp_path)
+    run = tmp_path / 'runs' / 'tiny'
+    c = json.loads((run / 'compare.json').read_text())
+    assert set(c['scores']) >= {'seed', 'timbre', 'raw log-mel PCA-32', 'chance (random features)'}, c['scores'].keys()
+    assert c['chosen'] == 'timbre' and 'Chosen objective `timbre`' in c['verdict']
+    page = (run / 'site' / 'compare.html').read_text()
+    assert '| seed |' in c['table'] and 'retrieval mAP' in page and page.count('data:audio/wav;base64,') >= 3
+    assert 'The comparison' in (run / 'site' / 'index.html').read_text()
+    assert '[compare] seed: trained' in r.stdout and '[compare] timbre: trained' in r.stdout
+    r2 = cli(*args, cwd=tmp_path)                                          # a rerun reuses both variants and the page
+    assert '[compare] done' in r2.stdout and json.loads((run / 'stages.json').read_text())['notes']['compare'] == 'reused'

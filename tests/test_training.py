@@ -45,7 +45,7 @@ def test_kill_and_resume_equals_uninterrupted(tiny_data, tmp_path):
 def test_torchrun_two_processes_gloo(tiny_data, tmp_path):
     torchrun = shutil.which('torchrun', path=str(BIN))
     r = subprocess.run([torchrun, '--standalone', '--nproc_per_node', '2', str(BIN / 'timbre-nb'), 'train', '--data', str(tiny_data),
-                        '--profile', 'tiny', '--device', 'cpu', '--runs-root', str(tmp_path / 'runs'), '--name', 'ddp',
+                        '--profile', 'tiny', '--batch-size', '8', '--device', 'cpu', '--runs-root', str(tmp_path / 'runs'), '--name', 'ddp',
                         '--cache-root', str(tmp_path / 'cache')], capture_output=True, text=True, timeout=300,
                        env={**os.environ, 'OMP_NUM_THREADS': '1'})
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]

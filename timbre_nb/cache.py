@@ -17,7 +17,7 @@ from .features import log_mel
 log = logging.getLogger('timbre_nb')
 
 # %% auto #0
-__all__ = ['log', 'LABELS', 'cache_path', 'build_cache', 'NoteCache', 'cache_summary']
+__all__ = ['log', 'LABELS', 'cache_path', 'build_cache', 'NoteCache', 'draw_partners', 'NotePairs', 'cache_summary']
 
 # %% ../nbs/04_cache.ipynb #c004
 def cache_path(data_root,                          # dataset root holding nsynth-<split>/ folders
@@ -145,13 +145,51 @@ class NoteCache(Dataset):
     def full(self, i: int) -> np.ndarray:
         "The full-length normalised log-mel of note `i`, (n_mels, frames) float32."
         x, r = self._row(i); return np.asarray(x[r], dtype=np.float32)
+    def crop(self, i: int, start: int) -> torch.Tensor:
+        "Frames `start:start+T` of note `i` as a (1, n_mels, T) float32 tensor."
+        x, r = self._row(i)
+        return torch.from_numpy(np.asarray(x[r, :, start:start + self.T], dtype=np.float32))[None]
 
     def __getitem__(self, i):
-        (x, r), s = self._row(i), self.crop_start(i)
-        x = torch.from_numpy(np.asarray(x[r, :, s:s + self.T], dtype=np.float32))[None]   # (1, n_mels, T)
-        return x, self._pitch_t[i], self._family_t[i], str(self.keys[i])
+        return self.crop(i, self.crop_start(i)), self._pitch_t[i], self._family_t[i], str(self.keys[i])
 
     def __repr__(self): return f'NoteCache({self.split}: {len(self)} notes, {self.n_frames} frames, crop T={self.T}, train={self.train})'
+
+# %% ../nbs/04_cache.ipynb #7c96ceee
+def draw_partners(instrument: np.ndarray, # (N,) instrument id per note
+                  pitch: np.ndarray,      # (N,) MIDI pitch per note
+                  velocity: np.ndarray,   # (N,) MIDI velocity per note
+                  seed: int = 0,          # with `epoch`, seeds the draw
+                  epoch: int = 0
+                 ) -> np.ndarray:         # (N,) partner index per note; -1 where the instrument has no other pitch
+    "For each note, a random note of the same instrument at another pitch (same velocity when one exists)."
+    rng = np.random.default_rng((seed, epoch, 1))
+    out = np.full(len(instrument), -1, dtype=np.int64)
+    for inst in np.unique(instrument):
+        idx = np.flatnonzero(instrument == inst)
+        for i in idx:
+            other = idx[pitch[idx] != pitch[i]]
+            same_vel = other[velocity[other] == velocity[i]]
+            cands = same_vel if len(same_vel) else other
+            if len(cands): out[i] = cands[rng.integers(len(cands))]
+    return out
+
+class NotePairs(Dataset):
+    "Training notes with partners: items are (x_a, pitch_a, family_a, key_a, x_b, pitch_b), the partner cropped at the anchor's start."
+    def __init__(self, notes: NoteCache):  # a training NoteCache (random crops)
+        self.notes = notes; self.set_epoch(notes.epoch)
+    def __len__(self): return len(self.notes)
+    def set_epoch(self, epoch: int):
+        "This epoch's crops and partners, both drawn from `(seed, epoch)`."
+        n = self.notes; n.set_epoch(epoch)
+        self.partner = draw_partners(n.instrument, n.pitch, n.velocity, n.seed, epoch)
+        self.n_unpaired = int((self.partner < 0).sum())
+        self.partner = np.where(self.partner < 0, np.arange(len(n)), self.partner)   # unpaired: its own partner
+    def __getitem__(self, i):
+        n, j = self.notes, int(self.partner[i])
+        x, pitch, family, key = n[i]
+        return x, pitch, family, key, n.crop(j, n.crop_start(i)), n._pitch_t[j]
+    def __repr__(self): return f'NotePairs({self.notes!r}, {self.n_unpaired} notes without a partner)'
 
 # %% ../nbs/04_cache.ipynb #c010
 def cache_summary(cache_dir) -> str:

@@ -6,9 +6,11 @@
 from __future__ import annotations
 import torch
 import torch.nn.functional as F
+from .config import SpecConfig
 
 # %% auto #0
-__all__ = ['FREE_BITS_MODES', 'recon_loss', 'kl_per_dim', 'kl_raw', 'free_bits_kl', 'beta_at', 'vae_loss']
+__all__ = ['FREE_BITS_MODES', 'recon_loss', 'kl_per_dim', 'kl_raw', 'free_bits_kl', 'beta_at', 'vae_loss', 'decoder_sigma',
+           'kl_under_floor', 'info_nce', 'grad_reverse']
 
 # %% ../nbs/06_losses.ipynb #c005
 def recon_loss(x_hat: torch.Tensor,  # (B, 1, n_mels, T) decoder output
@@ -60,11 +62,54 @@ def vae_loss(x_hat: torch.Tensor,         # (B, 1, n_mels, T) reconstruction
              beta: float,                 # KL weight (see `beta_at`)
              free_bits: float = 0.5,      # free-bits floor, nats (total over dims)
              free_bits_mode: str = 'total', # 'total' (seed) or 'per_dim'
-             recon: str = 'mse'           # 'mse' or 'l1'
+             recon: str = 'mse',          # 'mse' or 'l1'
+             recon_weight: float = 1.0    # likelihood weighting (seed: 1); see `decoder_sigma`
             ) -> dict:                    # tensors: total, recon, kl_raw, kl_fb, elbo (scalars), kl_dims (D,)
-    "The seed's β-VAE objective: `total = recon + beta * kl_fb`."
+    "The seed's β-VAE objective: `total = recon_weight * recon + beta * kl_fb`."
     r = recon_loss(x_hat, x, recon)
     kd = kl_per_dim(mu, logvar)
     kr = kd.sum()
     kf = free_bits_kl(kd, free_bits, free_bits_mode)
-    return dict(total=r + beta * kf, recon=r, kl_raw=kr, kl_fb=kf, elbo=r + kr, kl_dims=kd)
+    return dict(total=recon_weight * r + beta * kf, recon=r, kl_raw=kr, kl_fb=kf, elbo=r + kr, kl_dims=kd)
+
+# %% ../nbs/06_losses.ipynb #2733bff4
+def decoder_sigma(recon_weight: float = 1.0, # w in `w * recon + β * kl`
+                  beta: float = 2.0,         # the KL weight β
+                  n_elements: int = SpecConfig().n_mels * SpecConfig().T # N: elements per crop
+                 ) -> float:                 # σ of the equivalent Gaussian decoder, normalised log-mel units
+    "The decoder noise σ for which `w * mse_mean + β * KL` is β times the negative Gaussian ELBO (plus a constant)."
+    return (n_elements * beta / (2 * recon_weight)) ** 0.5
+
+# %% ../nbs/06_losses.ipynb #7e33b6e3
+def kl_under_floor(kl_dims: torch.Tensor,  # (D,) batch-mean KL per latent dim
+                   free_bits: float = 0.5, # the floor, nats (total)
+                   mode: str = 'total'     # as in `free_bits_kl`
+                  ) -> int:                # dims whose KL term has no gradient
+    "How many latent dimensions get no KL gradient under this free-bits floor."
+    if mode == 'total': return int(kl_dims.numel()) if float(kl_dims.sum()) < free_bits else 0
+    if mode == 'per_dim': return int((kl_dims < free_bits / kl_dims.numel()).sum())
+    raise ValueError(f"kl_under_floor (timbre_nb/losses.py): mode={mode!r} is not one of {FREE_BITS_MODES}.")
+
+# %% ../nbs/06_losses.ipynb #59a0fa48
+def info_nce(a: torch.Tensor,   # (B, D) anchors' posterior means
+             b: torch.Tensor,   # (B, D) their partners' (row i pairs with row i)
+             tau: float = 0.1   # temperature of the cosine similarities
+            ) -> torch.Tensor:  # scalar, nats; log B at chance, -> 0 when every pair is nearest
+    "Symmetric InfoNCE on cosine similarity: each row must pick out its own partner among the batch's."
+    a, b = F.normalize(a, dim=1), F.normalize(b, dim=1)
+    logits = a @ b.T / tau                                    # (B, B)
+    target = torch.arange(len(a), device=a.device)
+    return 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
+
+# %% ../nbs/06_losses.ipynb #6a07b8f8
+class _GradReverse(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, weight): ctx.weight = weight; return x.view_as(x)
+    @staticmethod
+    def backward(ctx, g): return -ctx.weight * g, None
+
+def grad_reverse(x: torch.Tensor,   # any tensor
+                 weight: float = 1.0 # gradient multiplier on the way back (sign reversed)
+                ) -> torch.Tensor:  # `x` unchanged
+    "Identity on the forward pass; multiplies the gradient by `-weight` on the backward pass."
+    return _GradReverse.apply(x, weight)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_training.ipynb #c003
 from __future__ import annotations
-import json, logging, os, sys
+import json, logging, os, sys, time
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 import numpy as np, torch
@@ -12,15 +12,18 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader
 from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
-from .config import SpecConfig, stable_hash
-from .cache import build_cache, NoteCache
+import torch.nn as nn, torch.nn.functional as F
+from fastcore.docments import docments
+from .config import SpecConfig, FAMILIES, stable_hash
+from .cache import build_cache, NoteCache, NotePairs
 from .model import CVAE, CVAEConfig
-from .losses import vae_loss, beta_at, kl_per_dim
+from .losses import vae_loss, recon_loss, beta_at, kl_per_dim, kl_under_floor, info_nce, grad_reverse
 
 # %% auto #0
-__all__ = ['PROFILES', 'TrainConfig', 'train_config', 'experiment_config', 'fmt_step', 'fmt_epoch', 'save_checkpoint',
-           'latest_checkpoint', 'load_checkpoint', 'evaluate', 'setup_distributed', 'epoch_batches', 'train',
-           'read_metrics', 'load_model', 'plot_metrics']
+__all__ = ['PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'TrainConfig', 'train_config', 'experiment_config', 'config_help',
+           'fmt_step', 'fmt_epoch', 'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'validate',
+           'setup_distributed', 'TimbreObjective', 'epoch_batches', 'TrainState', 'epoch_loader', 'train_step',
+           'checkpoint', 'end_epoch', 'open_run', 'load_data', 'train', 'read_metrics', 'load_model', 'plot_metrics']
 
 # %% ../nbs/07_training.ipynb #c005
 @dataclass
@@ -31,15 +34,21 @@ class TrainConfig:
     run_dir: str = 'runs/full'           # the run folder
     filters: dict = field(default_factory=dict)  # `filter_notes` arguments applied to every split
     epochs: int = 15                     # seed: 15
-    batch_size: int = 128                # global batch (split across DDP ranks); seed: 128
+    batch_size: int = 128                # notes per step, partners included (split across DDP ranks); seed: 128
     lr: float = 1e-3                     # Adam learning rate (seed: unstated; see prose)
-    beta_max: float = 2.0                # seed: 2.0
-    warmup_steps: int = 500              # linear β warm-up; seed's logs: 0.8 at step 200, 2.0 at 600
+    beta_max: float = 2.0                # KL weight after warm-up; seed: 2.0
+    warmup_steps: int = 500              # linear β warm-up (and the ramp of the timbre terms); seed: 500
     free_bits: float = 0.5               # nats, total budget; seed: 0.5
     free_bits_mode: str = 'total'        # 'total' (seed) or 'per_dim'
     recon: str = 'mse'                   # reconstruction loss, per-element mean: 'mse' or 'l1'
-    conditional: bool = True             # pitch-conditioned CVAE (False: plain VAE of comparable size)
-    seed: int = 0                        # model init, crops, batch order, sampling noise
+    recon_weight: float = 1.0            # likelihood weighting w in w*recon + β*KL (seed: 1; see losses.decoder_sigma)
+    conditional: bool = True             # pitch-conditioned CVAE (False: plain VAE, pitch ignored)
+    cross_pitch: float = 0.0             # weight of recon(decode(z_a, pitch_b), x_b) over partner pairs (0: off)
+    invariance: float = 0.0              # weight of InfoNCE between partners' μ (0: off)
+    nce_tau: float = 0.1                 # InfoNCE temperature
+    family_head: float = 0.0             # weight of a linear family classifier on μ (supervised; 0: off)
+    adv_pitch: float = 0.0               # gradient-reversal weight of a pitch-class head on tanh(μ) (0: off)
+    seed: int = 0                        # model init, crops, partners, batch order, sampling noise
     device: str = 'auto'                 # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
     amp: bool = True                     # mixed precision on CUDA (bf16 where supported, else fp16 + GradScaler)
     max_steps: int = 0                   # stop after this many optimiser steps (0: no limit)
@@ -49,30 +58,65 @@ class TrainConfig:
     num_workers: int = 0                 # DataLoader workers (0: main process)
     progress: bool = True                # tqdm bars
 
-PROFILES = {
+    def __post_init__(self):
+        if self.paired and not self.conditional:
+            raise ValueError('TrainConfig: cross_pitch/invariance need partners decoded at their own pitch, so a '
+                             'pitch-conditioned model (conditional=True); set them to 0 for a plain VAE.')
+        if self.paired and self.batch_size < 4:
+            raise ValueError(f'TrainConfig: batch_size={self.batch_size} holds fewer than 2 anchor/partner pairs; use >= 4.')
+    @property
+    def paired(self) -> bool:
+        "Does this objective train on partner pairs (half of each batch anchors, half their partners)?"
+        return bool(self.cross_pitch or self.invariance)
+
+PROFILES = {   # how much data and compute
     'tiny':  dict(data='data/soundfont-tiny', epochs=3, batch_size=4, warmup_steps=4, log_every=2, ckpt_every=2),
-    'quick': dict(data='data/soundfont-quick', epochs=15, batch_size=64, warmup_steps=150, log_every=25,
-                  ckpt_every=100, free_bits_mode='per_dim', free_bits=16.0),
+    'quick': dict(data='data/soundfont-quick', epochs=15, batch_size=64, warmup_steps=150, log_every=25, ckpt_every=100),
     'full':  dict(epochs=15, batch_size=128, warmup_steps=500, log_every=200, ckpt_every=2000, num_workers=4),
 }
+_PER_DIM = dict(free_bits_mode='per_dim', free_bits=16.0)    # 0.5 nats per latent dimension, each with a gradient
+OBJECTIVES = {  # what the model is trained for (TrainConfig's defaults are the seed's objective)
+    'seed':      dict(),
+    'seed-vae':  dict(conditional=False),
+    'weighted':  dict(**_PER_DIM, recon_weight=1024.0),
+    'partners':  dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0),
+    'timbre':    dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0),
+    'timbre-adv': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, adv_pitch=0.3),
+    'timbre-family': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, family_head=1.0),
+}
+DEFAULT_OBJECTIVE = 'timbre'    # what `make report` trains: the comparison's winner
 
-def train_config(profile: str = 'quick', **overrides) -> TrainConfig:
-    "The profile's `TrainConfig`, with `overrides` (None values are ignored, so papermill parameters can pass through)."
-    if profile not in PROFILES: raise ValueError(f'unknown profile {profile!r}: choose one of {sorted(PROFILES)}')
-    kw = {**PROFILES[profile], 'run_dir': f'runs/{profile}', **{k: v for k, v in overrides.items() if v is not None}}
+def train_config(profile: str = 'quick',            # a key of PROFILES
+                 objective: str = DEFAULT_OBJECTIVE, # a key of OBJECTIVES
+                 **overrides                         # TrainConfig fields; None values are ignored (papermill passes them)
+                ) -> TrainConfig:
+    "The profile's and objective's `TrainConfig`, with `overrides` on top."
+    for name, table in (('profile', PROFILES), ('objective', OBJECTIVES)):
+        key = profile if name == 'profile' else objective
+        if key not in table: raise ValueError(f'unknown {name} {key!r}: choose one of {sorted(table)}')
+    kw = {**PROFILES[profile], **OBJECTIVES[objective], 'run_dir': f'runs/{profile}',
+          **{k: v for k, v in overrides.items() if v is not None}}
     unknown = set(kw) - {f.name for f in fields(TrainConfig)}
     if unknown: raise TypeError(f'unknown TrainConfig fields: {sorted(unknown)}')
     return TrainConfig(**kw)
 
 # %% ../nbs/07_training.ipynb #c008
-def experiment_config(profile='quick', data=None, run_name=None, runs_root='runs', cache_root='cache', progress=True,
-                      epochs=None, batch_size=None, lr=None, beta_max=None, warmup_steps=None, free_bits=None,
-                      free_bits_mode=None, conditional=None, seed=None, device=None, max_steps=None) -> TrainConfig:
-    "The `TrainConfig` of the training notebook's parameters (None = the profile's value)."
-    return train_config(profile, data=data, cache_root=cache_root, run_dir=str(Path(runs_root) / (run_name or profile)),
-                        progress=progress, epochs=epochs, batch_size=batch_size, lr=lr, beta_max=beta_max,
-                        warmup_steps=warmup_steps, free_bits=free_bits, free_bits_mode=free_bits_mode,
-                        conditional=conditional, seed=seed, device=device, max_steps=max_steps)
+def experiment_config(profile: str = 'quick',              # a key of PROFILES
+                      objective: str = DEFAULT_OBJECTIVE,   # a key of OBJECTIVES
+                      data: str | None = None,              # dataset root (None: the profile's)
+                      run_name: str | None = None,          # run folder name under runs_root (None: the profile)
+                      runs_root: str = 'runs',              # where run folders live
+                      cache_root: str = 'cache',            # where log-mel caches live
+                      progress: bool = True,                # tqdm bars
+                      overrides: dict | None = None         # any other TrainConfig fields
+                     ) -> TrainConfig:
+    "The `TrainConfig` of an experiment notebook's parameters."
+    return train_config(profile, objective, data=data, cache_root=cache_root, progress=progress,
+                        run_dir=str(Path(runs_root) / (run_name or profile)), **(overrides or {}))
+
+def config_help() -> dict:
+    "{field: its inline comment} of `TrainConfig`: the one description of every knob, for the CLI and the notebooks."
+    return {k: v for k, v in docments(TrainConfig).items() if k != 'return'}
 
 # %% ../nbs/07_training.ipynb #c011
 def _run_logger(run: Path, rank: int) -> logging.Logger:
@@ -88,17 +132,25 @@ def fmt_step(step, beta, l) -> str:
     return f"[step {step}] beta={beta:.3f} total={l['total']:.3f} recon={l['recon']:.3f} kl_raw={l['kl_raw']:.3f}"
 
 def fmt_epoch(epoch, epochs, tr, va) -> list[str]:
-    "The seed's per-epoch lines, plus the β = 1 bound for both splits."
+    "The seed's per-epoch lines, the β = 1 bound for both splits, and the timbre terms when the objective has any."
     line = lambda d: f"total={d['total']:.3f} recon={d['recon']:.3f} kl_raw={d['kl_raw']:.3f} kl_fb={d['kl_fb']:.3f}"
+    extra = [k for k in ('cross', 'nce', 'family_ce', 'adv_pitch') if k in tr]
     return [f'Epoch {epoch}/{epochs}', f'Train: {line(tr)}', f'Val : {line(va)}',
-            f"ELBO (beta=1): train={tr['elbo']:.3f} val={va['elbo']:.3f}"]
+            f"ELBO (beta=1): train={tr['elbo']:.3f} val={va['elbo']:.3f}"] + (
+           ['Timbre terms (train): ' + ' '.join(f'{k}={tr[k]:.3f}' for k in extra)] if extra else [])
 
 # %% ../nbs/07_training.ipynb #c012
 def _atomic(path: Path, write):
     tmp = path.with_name(path.name + '.tmp'); write(tmp); os.replace(tmp, path)
 
-def save_checkpoint(ckpt_dir: Path, model, opt, state: dict, scaler=None, keep: int = 2) -> Path:
-    "Write `ckpt_<step>.safetensors` + `.json` atomically; keep the newest `keep`. Returns the JSON path."
+def save_checkpoint(ckpt_dir: Path,   # the run's checkpoints/ folder
+                    model: nn.Module, # weights to save (the objective: model + heads)
+                    opt,              # the optimiser (its moments are saved)
+                    state: dict,      # JSON-able position: step, epoch, batch_in_epoch, sums
+                    scaler=None,      # AMP GradScaler, saved when enabled
+                    keep: int = 2     # newest checkpoints kept on disk
+                   ) -> Path:         # the new checkpoint's JSON path
+    "Write `ckpt_<step>.safetensors` + `.json` atomically; keep the newest `keep`."
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     name = f"ckpt_{state['step']:08d}"
     tensors = {f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -119,8 +171,13 @@ def latest_checkpoint(ckpt_dir: Path) -> Path | None:
     done = [p for p in sorted(Path(ckpt_dir).glob('ckpt_*.json')) if p.with_suffix('.safetensors').exists()]
     return done[-1] if done else None
 
-def load_checkpoint(path: Path, model, opt=None, scaler=None, device='cpu') -> dict:
-    "Restore model (and optimiser, scaler, RNG) from a checkpoint JSON path; returns its state dict."
+def load_checkpoint(path: Path,          # a checkpoint's JSON (see `latest_checkpoint`)
+                    model: nn.Module,    # receives the weights
+                    opt=None,            # receives the optimiser moments and the RNG state (resume), if given
+                    scaler=None,         # receives the GradScaler state, if given
+                    device='cpu'         # where the optimiser moments go
+                   ) -> dict:            # the checkpoint's JSON state
+    "Restore model (and optimiser, scaler, RNG) from a checkpoint."
     meta = json.loads(Path(path).read_text())
     t = load_file(str(Path(path).with_suffix('.safetensors')))
     model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
@@ -137,14 +194,19 @@ def load_checkpoint(path: Path, model, opt=None, scaler=None, device='cpu') -> d
 
 # %% ../nbs/07_training.ipynb #c014
 @torch.no_grad()
-def evaluate(model, loader, beta, cfg: TrainConfig, device) -> dict:
+def validate(model: CVAE,           # the (C)VAE
+             loader,                # yields dict batches (x, pitch, ...) of onset crops
+             beta: float,           # β of the current training step
+             cfg: TrainConfig,      # free bits, reconstruction kind and weight
+             device                 # where the model is
+            ) -> dict:              # mean losses and latent diagnostics
     "Validation losses (at `beta`) and latent diagnostics over `loader`; the model is left in train mode."
     model.eval(); sums, n, mus, lvs = {}, 0, [], []
-    for x, pitch, _, _ in loader:
-        x, pitch = x.to(device), pitch.to(device)
+    for b in loader:                                                                  # (an unconditional model ignores pitch)
+        x, pitch = b['x'].to(device), b['pitch'].to(device)
         mu, logvar = model.encode(x, pitch)
         x_hat = model.decode(mu + torch.randn_like(mu) * (0.5 * logvar).exp(), pitch)   # a posterior sample, as in training
-        l = vae_loss(x_hat, x, mu, logvar, beta, cfg.free_bits, cfg.free_bits_mode, cfg.recon)
+        l = vae_loss(x_hat, x, mu, logvar, beta, cfg.free_bits, cfg.free_bits_mode, cfg.recon, cfg.recon_weight)
         for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo'): sums[k] = sums.get(k, 0.) + float(l[k]) * len(x)
         n += len(x); mus.append(mu.float().cpu()); lvs.append(logvar.float().cpu())
     model.train()
@@ -152,7 +214,8 @@ def evaluate(model, loader, beta, cfg: TrainConfig, device) -> dict:
     kl_dims = kl_per_dim(mu, lv)                                                     # (D,) nats
     var_mu = mu.var(0) if len(mu) > 1 else torch.zeros(mu.shape[1])
     return {**{k: v / n for k, v in sums.items()}, 'kl_per_dim': kl_dims.tolist(), 'var_mu': var_mu.tolist(),
-            'active_units': int((var_mu > 0.01).sum()), 'mean_sigma': float((0.5 * lv).exp().mean())}
+            'active_units': int((var_mu > 0.01).sum()), 'mean_sigma': float((0.5 * lv).exp().mean()),
+            'under_floor': kl_under_floor(kl_dims, cfg.free_bits, cfg.free_bits_mode)}
 
 # %% ../nbs/07_training.ipynb #c016
 def setup_distributed(device_pref: str = 'auto'):
@@ -171,109 +234,211 @@ def _barrier(world):
     if world > 1: dist.barrier()
 
 # %% ../nbs/07_training.ipynb #c018
-def epoch_batches(n: int, batch_size: int, seed: int, epoch: int, rank: int = 0, world: int = 1) -> list[list[int]]:
+class TimbreObjective(nn.Module):
+    "The (C)VAE and its training heads; `forward(batch, step)` returns every loss term of `cfg`'s objective."
+    def __init__(self, cfg: TrainConfig):   # the objective's weights; the model is CVAEConfig's (the seed's)
+        super().__init__()
+        self.cfg, self.model = cfg, CVAE(CVAEConfig(conditional=cfg.conditional))
+        D = self.model.cfg.latent_dim
+        self.family_head = nn.Linear(D, len(FAMILIES)) if cfg.family_head else None
+        self.pitch_head = nn.Sequential(nn.Linear(D, 64), nn.SiLU(), nn.Linear(64, 12)) if cfg.adv_pitch else None
+
+    def forward(self, x, pitch, family, x_b=None, pitch_b=None, step: int = 0) -> dict:   # x: (B, 1, n_mels, T); pitch, family: (B,)
+        c, m, B = self.cfg, self.model, len(x)
+        if x_b is not None: x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
+        mu, logvar = m.encode(x, pitch)                                   # (B', D) each; B' = 2B with partners
+        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+        beta, ramp = beta_at(step, c.beta_max, c.warmup_steps), min(1.0, step / max(c.warmup_steps, 1))
+        l = vae_loss(m.decode(z, pitch).float(), x, mu.float(), logvar.float(), beta, c.free_bits, c.free_bits_mode,
+                     c.recon, c.recon_weight)
+        if x_b is not None and c.cross_pitch:                            # decode(z_a, pitch_b) ≈ x_b and back
+            l['cross'] = recon_loss(m.decode(z.roll(B, 0), pitch).float(), x, c.recon)
+            l['total'] = l['total'] + c.cross_pitch * c.recon_weight * l['cross']
+        if x_b is not None and c.invariance:
+            l['nce'] = info_nce(mu[:B].float(), mu[B:].float(), c.nce_tau)
+            l['total'] = l['total'] + c.invariance * ramp * l['nce']
+        if self.family_head is not None:
+            l['family_ce'] = F.cross_entropy(self.family_head(mu.float()), family)
+            l['total'] = l['total'] + c.family_head * ramp * l['family_ce']
+        if self.pitch_head is not None:                                   # the head learns pitch class; the encoder, to hide it
+            l['adv_pitch'] = F.cross_entropy(self.pitch_head(grad_reverse(torch.tanh(mu.float()), c.adv_pitch * ramp)), pitch % 12)
+            l['total'] = l['total'] + l['adv_pitch']
+        l['under_floor'] = kl_under_floor(l['kl_dims'].detach(), c.free_bits, c.free_bits_mode)
+        return {**l, 'beta': beta}
+
+# %% ../nbs/07_training.ipynb #16137ec9
+def epoch_batches(n: int,           # notes in the training split
+                  batch_size: int,  # global batch (anchors and partners together)
+                  seed: int,        # with `epoch`, seeds the permutation
+                  epoch: int,
+                  rank: int = 0,    # this process
+                  world: int = 1,   # processes
+                  paired: bool = False  # half of each batch is partners: draw batch_size/2 anchors per batch
+                 ) -> list[list[int]]:  # this rank's anchor indices, one list per step
     "This rank's index batches for `epoch`: a seeded permutation cut into global batches, each split across ranks."
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch)).tolist()
-    per = batch_size // world
-    return [b[rank * per:(rank + 1) * per] for b in (order[i:i + per * world] for i in range(0, n, per * world))
-            if len(b) == per * world or world == 1]
+    size = batch_size // 2 if paired else batch_size
+    per = size // world
+    batches = [b[rank * per:(rank + 1) * per] for b in (order[i:i + per * world] for i in range(0, n, per * world))
+               if len(b) == per * world or world == 1]
+    return batches[:-(-n // batch_size)] if paired else batches     # the same number of steps as unpaired
 
-# %% ../nbs/07_training.ipynb #c020
-def _collate(batch):
-    x, p, f, k = zip(*batch)
-    return torch.stack(x), torch.stack(p), torch.stack(f), list(k)
+# %% ../nbs/07_training.ipynb #251be2f3
+@dataclass
+class TrainState:
+    "What a run is and where it stands: everything `checkpoint` saves and `load` restores."
+    objective: TimbreObjective           # the model and its heads
+    net: nn.Module                       # the objective, DDP-wrapped under torchrun
+    opt: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    device: torch.device
+    amp_dtype: torch.dtype | None        # autocast dtype on CUDA, None: full precision
+    steps_per_epoch: int
+    epochs: int                          # epochs the run trains for
+    max_steps: int = 0                   # 0: no limit
+    step: int = 0                        # optimiser steps taken
+    epoch: int = 0                       # epochs finished
+    batch_in_epoch: int = 0              # steps taken in the current epoch
+    sums: dict = field(default_factory=dict)   # running sums of this epoch's training losses
+    last_good: str | None = None         # newest checkpoint written
+    t0: float = field(default_factory=time.time)   # when this process started (elapsed time and ETA)
+    start_step: int = 0                  # the step this process started from (after a resume)
 
-def train(cfg: TrainConfig, resume: bool = False) -> dict:
-    "Train a (C)VAE per `cfg` into `cfg.run_dir`; with `resume`, continue from its newest checkpoint. Returns a summary."
-    rank, world, device = setup_distributed(cfg.device)
-    run = Path(cfg.run_dir); run.mkdir(parents=True, exist_ok=True)
-    ckpt_dir = run / 'checkpoints'
-    last = latest_checkpoint(ckpt_dir) if resume else None
-    if rank == 0 and not resume:
-        for p in [*ckpt_dir.glob('ckpt_*'), run / 'metrics.jsonl', run / 'train.log', run / 'summary.json']: p.unlink(missing_ok=True)
-    log = _run_logger(run, rank)
+    @classmethod
+    def create(cls, cfg: TrainConfig, device, world: int, steps_per_epoch: int) -> TrainState:
+        torch.manual_seed(cfg.seed)
+        objective = TimbreObjective(cfg).to(device)
+        amp = cfg.amp and device.type == 'cuda'
+        dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if amp else None
+        net = nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
+        return cls(objective, net, torch.optim.Adam(objective.parameters(), lr=cfg.lr),
+                   torch.amp.GradScaler('cuda', enabled=dtype == torch.float16), device, dtype, steps_per_epoch, cfg.epochs, cfg.max_steps)
+    @property
+    def model(self) -> CVAE: return self.objective.model
+    @property
+    def done(self) -> bool: return bool(self.max_steps) and self.step >= self.max_steps
+    @property
+    def total_steps(self) -> int: return min(self.max_steps or 10**12, self.epochs * self.steps_per_epoch)
+    def position(self) -> dict: return dict(step=self.step, epoch=self.epoch, batch_in_epoch=self.batch_in_epoch, sums=self.sums)
+    def progress(self) -> str:
+        "Steps done, elapsed time and an estimate of the time left (from this process's own pace)."
+        el = time.time() - self.t0; eta = el / max(self.step - self.start_step, 1) * (self.total_steps - self.step)
+        return f'Progress: step {self.step}/{self.total_steps}, {el:.0f} s elapsed, about {eta:.0f} s left'
+    def load(self, ckpt: Path):
+        "Resume from a checkpoint: weights, optimiser, scaler, RNG and position."
+        meta = load_checkpoint(ckpt, self.objective, self.opt, self.scaler, self.device)
+        for k in ('step', 'epoch', 'batch_in_epoch', 'sums'): setattr(self, k, meta[k])
+        self.last_good, self.start_step, self.t0 = str(ckpt), self.step, time.time()
+
+# %% ../nbs/07_training.ipynb #f335effe
+def _collate(batch) -> dict:
+    "Items of NoteCache (4 fields) or NotePairs (6) -> a dict of batched tensors, the objective's arguments."
+    cols = list(zip(*batch))
+    out = dict(x=torch.stack(cols[0]), pitch=torch.stack(cols[1]), family=torch.stack(cols[2]))
+    if len(cols) == 6: out.update(x_b=torch.stack(cols[4]), pitch_b=torch.stack(cols[5]))
+    return out
+
+def epoch_loader(train_ds, state: TrainState, cfg: TrainConfig, rank: int, world: int) -> DataLoader:
+    "This epoch's batches from where the state stands (mid-epoch after a resume)."
+    train_ds.set_epoch(state.epoch)
+    batches = epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, state.epoch, rank, world, cfg.paired)
+    return DataLoader(train_ds, batch_sampler=batches[state.batch_in_epoch:], collate_fn=_collate, num_workers=cfg.num_workers,
+                      generator=torch.Generator().manual_seed(cfg.seed))   # own generator: leaves the global RNG (sampling noise) alone
+
+def train_step(state: TrainState, batch: dict, cfg: TrainConfig) -> dict:
+    "One optimiser step: forward → loss → NaN guard → backward → step. Returns the loss terms as floats."
+    batch = {k: v.to(state.device, non_blocking=True) for k, v in batch.items()}
+    with torch.autocast(state.device.type, dtype=state.amp_dtype or torch.float32, enabled=state.amp_dtype is not None):
+        l = state.net(**batch, step=state.step)
+    if not torch.isfinite(l['total']):
+        raise FloatingPointError(
+            f"{cfg.run_dir}: loss is {float(l['total'])} at step {state.step} (epoch {state.epoch + 1}, batch {state.batch_in_epoch}); "
+            f"stopping. Last good checkpoint: {state.last_good or 'none yet'}. Rerun with resume=True (perhaps with a lower lr) to continue from it.")
+    state.opt.zero_grad(set_to_none=True)
+    state.scaler.scale(l['total']).backward()
+    state.scaler.step(state.opt); state.scaler.update()
+    vals = {k: float(v) for k, v in l.items() if k != 'kl_dims'}
+    for k, v in vals.items(): state.sums[k] = state.sums.get(k, 0.) + v
+    state.sums['n'] = state.sums.get('n', 0) + 1
+    state.step += 1; state.batch_in_epoch += 1
+    return vals
+
+def checkpoint(state: TrainState, cfg: TrainConfig, rank: int):
+    "Save the state (rank 0) into `run_dir/checkpoints`, keeping the newest `cfg.keep_ckpts`."
     if rank == 0:
-        (run / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
-        cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=cfg.progress)
+        state.last_good = str(save_checkpoint(Path(cfg.run_dir) / 'checkpoints', state.objective, state.opt,
+                                              state.position(), state.scaler, cfg.keep_ckpts))
+
+def end_epoch(state: TrainState, val_loader, cfg: TrainConfig, log, rank: int, world: int) -> dict:
+    "Validate at the current β, log the seed's epoch lines, append to metrics.jsonl and checkpoint. Returns the epoch's record."
+    _barrier(world)
+    rec = {}
+    if rank == 0:
+        tr, beta = {k: v / state.sums['n'] for k, v in state.sums.items() if k != 'n'}, beta_at(state.step, cfg.beta_max, cfg.warmup_steps)
+        va = validate(state.model, val_loader, beta, cfg, state.device)
+        for line in fmt_epoch(state.epoch + 1, cfg.epochs, tr, va): log.info(line)
+        log.info(f"Diagnostics: active_units={va['active_units']}/{len(va['kl_per_dim'])} mean_sigma={va['mean_sigma']:.3f} "
+                 f"under_floor={tr['under_floor']:.1f}/{len(va['kl_per_dim'])} (train batches, mean; no KL gradient)")
+        log.info(state.progress())
+        rec = dict(epoch=state.epoch + 1, step=state.step, beta=beta, train=tr, val=va, n_params=state.model.n_params)
+        with open(Path(cfg.run_dir) / 'metrics.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
+    state.epoch, state.batch_in_epoch, state.sums = state.epoch + 1, 0, {}
+    checkpoint(state, cfg, rank)
+    _barrier(world)
+    return rec
+
+# %% ../nbs/07_training.ipynb #7ac63ecf
+def open_run(cfg: TrainConfig, rank: int, resume: bool) -> logging.Logger:
+    "Create the run folder (cleared unless resuming), write config.json, and return the run's logger."
+    run = Path(cfg.run_dir); run.mkdir(parents=True, exist_ok=True)
+    if rank == 0 and not resume:
+        for p in [*(run / 'checkpoints').glob('ckpt_*'), run / 'metrics.jsonl', run / 'train.log', run / 'summary.json']: p.unlink(missing_ok=True)
+    if rank == 0: (run / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
+    return _run_logger(run, rank)
+
+def load_data(cfg: TrainConfig, rank: int, world: int) -> tuple:
+    "(training dataset — NotePairs for paired objectives, validation loader); rank 0 builds the cache first."
+    if rank == 0: cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=cfg.progress)
     _barrier(world)
     if rank != 0: cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=False)
-    train_ds, val_ds = NoteCache(cache_dir, 'train', train=True, seed=cfg.seed), NoteCache(cache_dir, 'valid')
-    if len(train_ds) < cfg.batch_size // world:
-        raise ValueError(f'{cache_dir}: {len(train_ds)} training notes < one batch of {cfg.batch_size}: lower batch_size')
-    val_loader = DataLoader(val_ds, batch_size=256, collate_fn=_collate, num_workers=cfg.num_workers, generator=torch.Generator())
+    notes, val = NoteCache(cache_dir, 'train', train=True, seed=cfg.seed), NoteCache(cache_dir, 'valid')
+    if len(notes) < cfg.batch_size:
+        raise ValueError(f'{cache_dir}: {len(notes)} training notes < one batch of {cfg.batch_size}: lower batch_size')
+    val_loader = DataLoader(val, batch_size=256, collate_fn=_collate)
+    return (NotePairs(notes) if cfg.paired else notes), val_loader
 
-    torch.manual_seed(cfg.seed)
-    model = CVAE(CVAEConfig(conditional=cfg.conditional)).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    amp = cfg.amp and device.type == 'cuda'
-    amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
-    scaler = torch.amp.GradScaler('cuda', enabled=amp and amp_dtype == torch.float16)
-    state = dict(step=0, epoch=0, batch_in_epoch=0, sums={})
-    if last is not None:
-        state = load_checkpoint(last, model, opt, scaler, device)
-        log.info(f'resumed from {last} (step {state["step"]}, epoch {state["epoch"] + 1}, batch {state["batch_in_epoch"]})')
-    elif rank == 0:
-        log.info(f'{"CVAE" if cfg.conditional else "VAE"}: {model.n_params:,} parameters; device {device}'
-                 f'{f" x{world} processes" if world > 1 else ""}; {len(train_ds)} train / {len(val_ds)} valid notes')
-    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    model.train()
-    step, steps_per_epoch = state['step'], len(epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, 0, rank, world))
-    total_steps = cfg.epochs * steps_per_epoch if not cfg.max_steps else min(cfg.max_steps, cfg.epochs * steps_per_epoch)
-    bar = tqdm(total=total_steps, initial=step, desc=run.name, unit='step', disable=not cfg.progress or rank != 0, mininterval=1)
-    last_good = str(last) if last else None
-    summary = {}
-    for epoch in range(state['epoch'], cfg.epochs):
-        train_ds.set_epoch(epoch)
-        batches = epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, epoch, rank, world)
-        start, sums = (state['batch_in_epoch'], state['sums']) if epoch == state['epoch'] else (0, {})
-        loader = DataLoader(train_ds, batch_sampler=batches[start:], collate_fn=_collate, num_workers=cfg.num_workers,
-                            generator=torch.Generator().manual_seed(cfg.seed))   # own generator: leaves the global RNG (sampling noise) alone
-        b, done = start - 1, False
-        for b, (x, pitch, _, _) in enumerate(loader, start):
-            # forward → loss
-            x, pitch = x.to(device, non_blocking=True), pitch.to(device, non_blocking=True)     # (B, 1, n_mels, T), (B,)
-            beta = beta_at(step, cfg.beta_max, cfg.warmup_steps)
-            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
-                x_hat, mu, logvar = net(x, pitch)
-            l = vae_loss(x_hat.float(), x, mu.float(), logvar.float(), beta, cfg.free_bits, cfg.free_bits_mode, cfg.recon)
-            if not torch.isfinite(l['total']):
-                raise FloatingPointError(
-                    f"{run}: loss is {float(l['total'])} at step {step} (epoch {epoch + 1}, batch {b}); stopping. "
-                    f"Last good checkpoint: {last_good or 'none yet'}. Rerun with resume=True (perhaps with a lower lr) to continue from it.")
-            # backward → step
-            opt.zero_grad(set_to_none=True)
-            scaler.scale(l['total']).backward()
-            scaler.step(opt); scaler.update()
-            # log
-            vals = {k: float(l[k].detach()) for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo')}
-            for k, v in vals.items(): sums[k] = sums.get(k, 0.) + v
-            sums['n'] = sums.get('n', 0) + 1
-            if step % cfg.log_every == 0: log.info(fmt_step(step, beta, vals))
-            step += 1; bar.update(1)
-            done = bool(cfg.max_steps) and step >= cfg.max_steps
-            if rank == 0 and (step % cfg.ckpt_every == 0 or done) and b + 1 < len(batches):
-                last_good = str(save_checkpoint(ckpt_dir, model, opt, dict(step=step, epoch=epoch, batch_in_epoch=b + 1, sums=sums), scaler, cfg.keep_ckpts))
-            if done: break
-        if b + 1 < len(batches): break                                   # stopped mid-epoch (max_steps)
-        # validate (same β as training at this step) → log → metrics → checkpoint
-        _barrier(world)
-        if rank == 0:
-            tr, beta = {k: v / sums['n'] for k, v in sums.items() if k != 'n'}, beta_at(step, cfg.beta_max, cfg.warmup_steps)
-            va = evaluate(model, val_loader, beta, cfg, device)
-            for line in fmt_epoch(epoch + 1, cfg.epochs, tr, va): log.info(line)
-            log.info(f"Diagnostics: active_units={va['active_units']}/{len(va['kl_per_dim'])} mean_sigma={va['mean_sigma']:.3f}")
-            summary = dict(epoch=epoch + 1, step=step, beta=beta, train=tr, val=va, n_params=model.n_params)
-            with open(run / 'metrics.jsonl', 'a') as f: f.write(json.dumps(summary) + '\n')
-            last_good = str(save_checkpoint(ckpt_dir, model, opt, dict(step=step, epoch=epoch + 1, batch_in_epoch=0, sums={}), scaler, cfg.keep_ckpts))
-        _barrier(world)
-        if done: break
+# %% ../nbs/07_training.ipynb #69359f22
+def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
+          resume: bool = False   # continue from the newest checkpoint in cfg.run_dir
+         ) -> dict:              # the last epoch's record (also in run_dir/summary.json)
+    "Train per `cfg` into `cfg.run_dir`: batches → step → log → checkpoint, and validate at each epoch end."
+    rank, world, device = setup_distributed(cfg.device)
+    log = open_run(cfg, rank, resume)
+    train_ds, val_loader = load_data(cfg, rank, world)
+    state = TrainState.create(cfg, device, world, len(epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, 0, rank, world, cfg.paired)))
+    ckpt = latest_checkpoint(Path(cfg.run_dir) / 'checkpoints') if resume else None
+    if ckpt: state.load(ckpt); log.info(f'resumed from {ckpt} (step {state.step}, epoch {state.epoch + 1}, batch {state.batch_in_epoch})')
+    else: log.info(f'{"CVAE" if cfg.conditional else "VAE"}: {state.model.n_params:,} parameters; device {device}'
+                   f'{f" x{world} processes" if world > 1 else ""}; {train_ds!r}; {len(val_loader.dataset)} valid notes')
+    bar = tqdm(total=state.total_steps, initial=state.step, desc=Path(cfg.run_dir).name, unit='step', disable=not cfg.progress or rank != 0, mininterval=1)
+    record = {}
+    while state.epoch < cfg.epochs and not state.done:
+        for batch in epoch_loader(train_ds, state, cfg, rank, world):
+            losses = train_step(state, batch, cfg)
+            if (state.step - 1) % cfg.log_every == 0: log.info(fmt_step(state.step - 1, losses['beta'], losses))
+            bar.update(1)
+            if state.batch_in_epoch < state.steps_per_epoch and (state.done or state.step % cfg.ckpt_every == 0):
+                checkpoint(state, cfg, rank)                                    # mid-epoch: survives a kill
+            if state.done: break
+        if state.batch_in_epoch == state.steps_per_epoch:                      # the epoch ran to its end
+            record = end_epoch(state, val_loader, cfg, log, rank, world)       # validate → log → metrics → checkpoint
     bar.close()
-    if rank == 0 and summary:
-        finished = summary['epoch'] == cfg.epochs or (cfg.max_steps and step >= cfg.max_steps)
-        (run / 'summary.json').write_text(json.dumps({**summary, 'finished': bool(finished), 'config': asdict(cfg),
-                                                      'config_hash': stable_hash(asdict(cfg))}, indent=1))
+    if rank == 0 and record:
+        finished = record['epoch'] == cfg.epochs or state.done
+        (Path(cfg.run_dir) / 'summary.json').write_text(json.dumps({**record, 'finished': bool(finished), 'config': asdict(cfg),
+                                                                      'config_hash': stable_hash(asdict(cfg))}, indent=1))
     if world > 1: dist.destroy_process_group()
-    return summary
+    return record
 
 # %% ../nbs/07_training.ipynb #c022
 def read_metrics(run_dir) -> list[dict]:
@@ -281,14 +446,16 @@ def read_metrics(run_dir) -> list[dict]:
     p = Path(run_dir) / 'metrics.jsonl'
     return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
 
-def load_model(run_dir, device='cpu') -> CVAE:
-    "The model of a run's newest checkpoint, in eval mode."
+def load_model(run_dir,        # a run folder with config.json and checkpoints/
+               device='cpu'    # where to put the model
+              ) -> CVAE:       # in eval mode
+    "The model of a run's newest checkpoint (its training heads dropped)."
     run = Path(run_dir); cfg = json.loads((run / 'config.json').read_text())
     ck = latest_checkpoint(run / 'checkpoints')
     if ck is None: raise FileNotFoundError(f'{run}/checkpoints: no complete checkpoint; train first (`timbre-nb train`).')
-    model = CVAE(CVAEConfig(conditional=cfg['conditional']))
-    load_checkpoint(ck, model, device=device)
-    return model.to(device).eval()
+    obj = TimbreObjective(TrainConfig(**{k: v for k, v in cfg.items() if k in {f.name for f in fields(TrainConfig)}}))
+    load_checkpoint(ck, obj, device=device)
+    return obj.model.to(device).eval()
 
 def plot_metrics(run_dir):
     "Per-epoch losses, β = 1 bound, KL per latent dimension and active units of a run."
