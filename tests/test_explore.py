@@ -7,6 +7,7 @@ from timbre_nb.config import SpecConfig
 
 REPO = Path(__file__).resolve().parent.parent
 URI = re.compile(r'data:audio/wav;base64,([A-Za-z0-9+/=]+)')
+PLAYER = re.compile(r'<audio[^>]*>\s*<source src="data:audio/wav;base64,')   # the analysis page's player markup
 REMOTE = re.compile(r'<script[^>]*\ssrc=["\']?(?:https?:)?//|<link[^>]*\shref=["\']?(?:https?:)?//|@import\s+url\(["\']?(?:https?:)?//', re.I)
 
 def outputs_html(nb: dict) -> str:
@@ -43,6 +44,7 @@ def test_explore_notebook_on_tiny_run(tiny_data, tmp_path, monkeypatch):
     assert 'data-root-id' in text and 'Bokeh' in text and 'cb_data.source' in text and 'timbre-map-variant' in text
     uris = URI.findall(text)
     assert len(uris) >= 2 * (2 + 7) + 12, len(uris)   # 2 pairs x (2 recordings + 7 steps), the map's 6 x 2 clips, ...
+    assert len(PLAYER.findall(text)) >= 2 * (2 + 7) + 3 + 2 + 4           # the players (the map's clips are played by its callback)
     wave, sr = sf.read(io.BytesIO(base64.b64decode(uris[0])))
     assert sr == SpecConfig().sr and len(wave) == SpecConfig().note_samples   # a recording: 4 s at 16 kHz
     assert not REMOTE.findall(text), REMOTE.findall(text)[:3]            # no CDN: no script, stylesheet or import from a URL
