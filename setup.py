@@ -24,6 +24,12 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+# The pipeline executes the experiment notebooks (nbs/experiments/*.ipynb) and copies the library notebooks
+# (nbs/[0-9]*.ipynb) into the site: a wheel carries them as `timbre_nb/nbs/` (package data of a data-only package
+# mapped onto nbs/). An editable install does not map it (setuptools#4943); the pipeline then reads the checkout's nbs/.
+# setuptools warns that 'timbre_nb.nbs.experiments' is absent from `packages`: listing it would also ship the
+# jupytext twins nbs/experiments/*.py as modules, so it stays a data folder.
+nbs_pkg = cfg['lib_name'] + '.nbs'
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -34,7 +40,9 @@ setuptools.setup(
                  ] + ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]]
       + (['License :: ' + lic[1]] if lic[1] else []),
     url=cfg['git_url'],
-    packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
+    packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']) + [nbs_pkg],
+    package_dir={nbs_pkg: cfg['nbs_path']},
+    package_data={nbs_pkg: ['*.ipynb', 'experiments/*.ipynb']},
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements},

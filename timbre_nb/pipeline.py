@@ -13,14 +13,35 @@ from .cache import build_cache, cache_summary
 from .training import experiment_config, train, TrainConfig, DEFAULT_OBJECTIVE
 
 # %% auto #0
-__all__ = ['REPO', 'EXPERIMENTS', 'ANALYSIS_DEFAULTS', 'ANALYSIS_PROFILES', 'COMPARE_OBJECTIVES', 'EXPERIMENT_PAGES',
-           'ensure_data', 'Stages', 'train_stage', 'analysis_stage', 'train_or_reuse', 'compare_runs', 'compare_stage',
-           'eval_set', 'audio_row', 'RunReport', 'summary_rows', 'write_index', 'clean_for_site', 'build_site',
-           'run_pipeline', 'run_compare']
+__all__ = ['ANALYSIS_DEFAULTS', 'ANALYSIS_PROFILES', 'COMPARE_OBJECTIVES', 'EXPERIMENT_PAGES', 'notebooks_dir',
+           'experiment_notebook', 'library_notebooks', 'ensure_data', 'Stages', 'train_stage', 'analysis_stage',
+           'train_or_reuse', 'compare_runs', 'compare_stage', 'eval_set', 'audio_row', 'RunReport', 'summary_rows',
+           'write_index', 'clean_for_site', 'build_site', 'run_pipeline', 'run_compare']
 
 # %% ../nbs/11_pipeline.ipynb #c004
-REPO = Path(timbre_nb.__file__).resolve().parent.parent      # the checkout (the package is installed editable)
-EXPERIMENTS = REPO / 'nbs' / 'experiments'
+def notebooks_dir() -> Path:
+    "The project's notebook folder: `timbre_nb/nbs/` of an installed wheel, or `nbs/` of the checkout an editable install runs from."
+    pkg = Path(timbre_nb.__file__).resolve().parent
+    for nbs in (pkg / 'nbs', pkg.parent / 'nbs'):        # wheel (package data), then checkout (editable install)
+        if (nbs / 'experiments' / 'train.ipynb').exists(): return nbs
+    raise FileNotFoundError(f'{pkg}: timbre_nb is installed without its notebooks (no nbs/experiments/train.ipynb in {pkg} '
+                            f'or {pkg.parent}), and the pipeline executes them. Reinstall from the project: `pip install .` '
+                            f'(or a wheel built from it) ships nbs/ as package data; in a checkout, `make setup` or `pip install -e .`.')
+
+def experiment_notebook(name: str  # a file in nbs/experiments/, e.g. 'train.ipynb'
+                       ) -> Path:
+    "The experiment notebook `name` that papermill executes."
+    p = notebooks_dir() / 'experiments' / name
+    if not p.exists():
+        raise FileNotFoundError(f'{p}: no such experiment notebook (there are: '
+                                f'{", ".join(q.name for q in sorted(p.parent.glob("*.ipynb")))}).')
+    return p
+
+def library_notebooks() -> list[Path]:
+    "The numbered library notebooks in reading order: the site's reference section."
+    return sorted(notebooks_dir().glob('[0-9]*.ipynb'))
+
+# %% ../nbs/11_pipeline.ipynb #15b12c5b
 ANALYSIS_DEFAULTS = dict(n_latents=2000, n_metrics=20, n_audio=4, gl_iters=64, seed=0)   # the seed's 2000 notes; ≥ 20 inverted
 ANALYSIS_PROFILES = {'tiny': dict(n_metrics=3, n_audio=2, gl_iters=16)}                    # tests: seconds, not minutes
 
@@ -56,7 +77,7 @@ def _read_json(path: Path) -> dict:
 def _papermill(nb: str, out: Path, params: dict, cwd: Path):
     import logging, papermill as pm
     logging.getLogger('papermill').setLevel(logging.INFO)
-    pm.execute_notebook(str(EXPERIMENTS / nb), str(out), parameters=params, cwd=str(cwd), progress_bar=False,
+    pm.execute_notebook(str(experiment_notebook(nb)), str(out), parameters=params, cwd=str(cwd), progress_bar=False,
                         log_output=True, stdout_file=sys.stdout, kernel_name='python3')
 
 def train_stage(params: dict,        # experiment_config arguments (the train notebook's parameters)
@@ -82,7 +103,7 @@ def analysis_stage(run: Path,          # the trained run folder
                   ) -> str:            # analysed / reused
     "Execute the analysis notebook unless its results already belong to this training and these parameters."
     key = stable_hash(json.loads((run / 'summary.json').read_text())['config_hash'], params,
-                      (EXPERIMENTS / 'analysis.ipynb').read_text())              # an edited analysis notebook reruns
+                      experiment_notebook('analysis.ipynb').read_text())   # an edited analysis notebook reruns
     a = _read_json(run / 'analysis.json')
     if not force and a.get('key') == key and (run / 'analysis.ipynb').exists(): return 'reused'
     _papermill('analysis.ipynb', run / 'analysis.ipynb', dict(params, run_dir=str(run), key=key), cwd)
@@ -121,7 +142,7 @@ def compare_runs(profile: str = 'quick',                 # a key of training.PRO
 
 def compare_stage(run: Path, cwd: Path, params: dict, force: bool = False) -> str:
     "Execute the comparison notebook unless its results already belong to these parameters and this notebook."
-    key = stable_hash(params, (EXPERIMENTS / 'compare.ipynb').read_text())
+    key = stable_hash(params, experiment_notebook('compare.ipynb').read_text())
     if not force and _read_json(run / 'compare.json').get('key') == key and (run / 'compare.ipynb').exists(): return 'reused'
     _papermill('compare.ipynb', run / 'compare.ipynb', dict(params, run_dir=str(run), key=key), cwd)
     return 'compared'
@@ -265,7 +286,7 @@ def build_site(run: Path,                  # the run folder
         from timbre_nb.training import plot_metrics
         (book / 'figures').mkdir(exist_ok=True)
         fig = plot_metrics(run); fig.savefig(book / 'figures' / 'training.png', dpi=110, bbox_inches='tight'); plt.close(fig)
-    lib = sorted(p for p in (REPO / 'nbs').glob('[0-9]*.ipynb'))
+    lib = library_notebooks()
     for p in lib: shutil.copy(p, book / 'reference' / p.name)
     write_index(run, book, stage_times or {})
     ref = [f'  - file: reference/{p.stem}' for p in lib]
@@ -283,8 +304,8 @@ sphinx:
     html_show_copyright: false
     suppress_warnings: ['myst.header', 'mystnb.unknown_mime_type']
 """)
-    jb = Path(sys.executable).parent / 'jupyter-book'
-    r = subprocess.run([str(jb), 'build', str(book), '--path-output', str(run / '_jb'), '-q'], capture_output=True, text=True)
+    jb = [sys.executable, '-c', 'from jupyter_book.cli.main import main; main()']   # this interpreter's Jupyter Book
+    r = subprocess.run([*jb, 'build', str(book), '--path-output', str(run / '_jb'), '-q'], capture_output=True, text=True)
     html = run / '_jb' / '_build' / 'html'
     if r.returncode != 0 or not (html / 'index.html').exists():
         raise RuntimeError(f'jupyter-book build of {book} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}')
