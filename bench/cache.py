@@ -1,14 +1,17 @@
 """Training-crop throughput: our memory-mapped log-mel cache (`timbre_nb.cache.NoteCache`) vs the seed's layout, one
 `.pt` file per note read with `torch.load`.
 
-    .venv/bin/python bench/cache.py [--data DIR] [--profile quick] [--n 0] [--repeats 3] [--batch 128] [--no-cold]
+    .venv/bin/python bench/cache.py [--data DIR] [--profile quick] [--n 0] [--repeats 7] [--batch B] [--no-cold]
 
-Both sides serve the same items in the same random order: a random 128-frame crop of each train note's normalised
-log-mel (crop starts from `NoteCache.crop_start`, so identical), with its pitch, family and key. The baseline folder
-holds each note's full (80, 251) float32 log-mel as its own .pt (what the seed stored), written once from the cache.
+Both sides serve the same items in the same random order: a random T-frame crop (`SpecConfig.T`) of each train note's
+normalised log-mel (crop starts from `NoteCache.crop_start`, so identical), with its pitch, family and key. The
+baseline folder holds each note's full (n_mels, frames) float32 log-mel as its own .pt (what the seed stored), written
+once from the cache. The DataLoader batch defaults to the seed's (`TrainConfig.batch_size`).
 "Warm" = every file already in the OS page cache (a warm-up pass reads them all first); "cold" = the page cache
-dropped before each pass, which needs root and is skipped with a message when refused. Times are medians over
---repeats interleaved rounds; compare the ratios, not the absolute numbers (the machine may be shared)."""
+dropped before each pass, which needs root and is skipped with a message when refused. Every contender runs once per
+round, in a rotated order, for --repeats rounds (warm and cold alike); each round gives a ratio ours/baseline, and
+the script prints the median rate and the median ratio with their min-max over the rounds. Compare the ratios, not
+the absolute numbers (the machine may be shared)."""
 import argparse, json, os, platform, statistics, time
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +21,14 @@ from torch.utils.data import DataLoader, Dataset
 
 from timbre_nb.cache import build_cache, NoteCache
 from timbre_nb.soundfont import render_dataset
+from timbre_nb.training import TrainConfig
 
 
 def header(title):
     load = ' '.join(f'{x:.2f}' for x in os.getloadavg())
     print(f'== {title} — {datetime.now():%Y-%m-%d %H:%M}')
     print(f'machine: {platform.node()} {platform.machine()} {platform.processor() or ""}; cpu_count={os.cpu_count()}, '
-          f'torch threads={torch.get_num_threads()}, load avg {load}')
+          f'torch threads={torch.get_num_threads()}, load avg {load}; OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}')
     print(f'torch {torch.__version__}, numpy {np.__version__}')
 
 
@@ -66,8 +70,8 @@ def main():
     p.add_argument('--cache-root', default='/tmp/timbre_nb_bench/cache', help='where build_cache puts (or finds) the cache')
     p.add_argument('--pt-dir', default=None, help='baseline folder of per-note .pt files (default <cache-root>/pt-<cache name>)')
     p.add_argument('--n', type=int, default=0, help='crops per pass (0 = every train note once)')
-    p.add_argument('--batch', type=int, default=128, help='DataLoader batch size')
-    p.add_argument('--repeats', type=int, default=3, help='timed rounds (median reported)')
+    p.add_argument('--batch', type=int, default=TrainConfig().batch_size, help="DataLoader batch size (default: the seed's)")
+    p.add_argument('--repeats', type=int, default=7, help='timed rounds, warm and cold each (median and min-max reported)')
     p.add_argument('--no-cold', action='store_true', help='skip the cold-page-cache measurement')
     a = p.parse_args()
     torch.set_num_threads(os.cpu_count())
@@ -103,35 +107,44 @@ def main():
     names = list(runs)
 
     for fn in runs.values(): fn(np.arange(len(ds)))           # warm-up: every file into the page cache
-    ts = {k: [] for k in runs}
-    for r, order in enumerate(orders):                          # interleaved, rotated order per round
-        for k in names[r % len(names):] + names[:r % len(names)]:
-            t = time.perf_counter(); runs[k](order); ts[k].append(time.perf_counter() - t)
-    print(f'warm page cache (all files cached in RAM), {n} crops per pass, median of {a.repeats} rounds:')
+    load0 = os.getloadavg()[0]; ts = rounds(runs, orders)
+    print(f'warm page cache (all files cached in RAM), {n} crops per pass, {a.repeats} rounds '
+          f'(load avg {load0:.2f} -> {os.getloadavg()[0]:.2f}); median [min-max] over rounds:')
     report(runs, ts, n)
 
     if a.no_cold: print('cold page cache: skipped (--no-cold)'); return
     why = drop_page_cache()
     if why: print(f'cold page cache: skipped, cannot drop the page cache ({why}); needs root'); return
-    ts = {k: [] for k in runs}
-    for k in names:                                             # one pass each, the page cache dropped just before
-        why = drop_page_cache()
-        if why: print(f'cold page cache: stopped, drop refused ({why})'); return
-        t = time.perf_counter(); runs[k](orders[0]); ts[k].append(time.perf_counter() - t)
-    print(f'cold page cache (dropped before each pass; one pass each, {n} crops):')
+    load0 = os.getloadavg()[0]; ts = rounds(runs, orders, before=drop_page_cache)
+    if ts is None: print('cold page cache: stopped, a drop was refused'); return
+    print(f'cold page cache (dropped before each pass), {n} crops per pass, {a.repeats} rounds '
+          f'(load avg {load0:.2f} -> {os.getloadavg()[0]:.2f}); median [min-max] over rounds:')
     report(runs, ts, n)
+
+
+def rounds(runs, orders, before=None):
+    "Seconds per pass of each contender, one pass per round in a rotated order, round r serving `orders[r]`."
+    names, ts = list(runs), {k: [] for k in runs}
+    for r, order in enumerate(orders):
+        for k in names[r % len(names):] + names[:r % len(names)]:
+            if before and before(): return None                # `before` returns why it failed, or None
+            t = time.perf_counter(); runs[k](order); ts[k].append(time.perf_counter() - t)
+    return ts
+
+
+def spread(xs, fmt):
+    "median [min-max] of `xs`"
+    return f'{statistics.median(xs):{fmt}} [{min(xs):{fmt}}-{max(xs):{fmt}}]'
 
 
 def report(runs, ts, n):
     names = list(runs)
-    rate = {k: n / statistics.median(v) for k, v in ts.items()}
     for k in names:
-        print(f'  {k:45s} {rate[k]:9.0f} crops/s  (median {statistics.median(ts[k]):.3f} s/pass; '
-              f'passes {", ".join(f"{t:.3f}" for t in ts[k])})')
+        print(f'  {k:45s} {spread([n / t for t in ts[k]], ".0f"):>22s} crops/s')
     for what, o, b in (('item by item', *names[:2]), ('through the DataLoader', *names[2:])):
-        ratio = rate[o] / rate[b]
-        print(f'  ratio ours / baseline, {what:22s} {ratio:6.1f}x  '
-              f'(target >= 10x: {"met" if ratio >= 10 else "NOT met"})')
+        ratios = [tb / to for to, tb in zip(ts[o], ts[b])]        # same round: time(baseline) / time(ours)
+        print(f'  ratio ours / baseline, {what:22s} {spread(ratios, ".1f"):>17s}x  '
+              f'(target >= 10x on the median: {"met" if statistics.median(ratios) >= 10 else "NOT met"})')
 
 
 if __name__ == '__main__':

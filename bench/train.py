@@ -1,8 +1,9 @@
-"""Training throughput at batch 128: the seed's CVAE step on a fixed random batch (the baseline) vs the same step fed by
-our real data path (`NoteCache` -> `DataLoader(batch_sampler=epoch_batches(...), collate_fn=_collate)`), plus two
-cheap CPU options (flush denormals, channels_last) and, if it compiles in time, `torch.compile`.
+"""Training throughput at the seed's batch size (`TrainConfig.batch_size`): the seed's CVAE step on a fixed random
+batch (the baseline) vs the same step fed by our real data path (`NoteCache` -> `DataLoader(batch_sampler=
+epoch_batches(...), collate_fn=_collate)`), plus two cheap CPU options (flush denormals, channels_last) and, if it
+compiles in time, `torch.compile`.
 
-    .venv/bin/python bench/train.py [--data DIR] [--cache-root DIR] [--batch-size 128] [--steps 10] [--rounds 3]
+    .venv/bin/python bench/train.py [--data DIR] [--cache-root DIR] [--batch-size B] [--steps 10] [--rounds 3]
                                     [--threads N] [--workers 0] [--no-compile]
 
 Every contender has its own model and Adam optimiser (same init) and runs `--steps` optimiser steps per round; rounds
@@ -22,7 +23,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from timbre_nb.cache import build_cache, NoteCache
 from timbre_nb.losses import vae_loss
 from timbre_nb.model import CVAE, CVAEConfig
-from timbre_nb.training import epoch_batches, _collate
+from timbre_nb.training import TrainConfig, epoch_batches, _collate
 
 NSYNTH_TRAIN, EPOCHS = 289_205, 15          # NSynth train split; the seed's epochs
 BETA, FREE_BITS = 2.0, 0.5                  # the seed's β after warm-up and free bits (total)
@@ -32,7 +33,7 @@ def rss_mib() -> float:
     "Current resident set size of this process."
     with open('/proc/self/statm') as f: return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
 
-def peak_rss_mib() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux: KiB
+def peak_rss_mib() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10   # Linux: KiB
 
 
 def header(a):
@@ -142,9 +143,10 @@ def data_contender(name, ds, bs, workers):
 
 def probe_compile(timeout_s, bs) -> str | None:
     "Compile and run two steps of `torch.compile(CVAE)` at batch `bs` in a child process (fills the on-disk compile cache); None if it worked within `timeout_s`."
+    cfg = CVAEConfig()                                        # n_mels and T come from SpecConfig
     code = ("import torch\nfrom timbre_nb.model import CVAE\nfrom timbre_nb.losses import vae_loss\n"
             "torch.manual_seed(0); m = CVAE().train(); net = torch.compile(m); opt = torch.optim.Adam(m.parameters(), 1e-3)\n"
-            f"x = torch.rand({bs}, 1, 80, 128) * 2 - 1; p = torch.randint(0, 128, ({bs},))\n"
+            f"x = torch.rand({bs}, 1, {cfg.n_mels}, {cfg.T}) * 2 - 1; p = torch.randint(0, {cfg.n_pitches}, ({bs},))\n"
             "for _ in range(2):\n"
             "    xh, mu, lv = net(x, p); l = vae_loss(xh, x, mu, lv, 2.0, 0.5)['total']\n"
             "    opt.zero_grad(); l.backward(); opt.step()\n")
@@ -177,7 +179,7 @@ def main():
     p.add_argument('--data', default=None, help='NSynth-format dataset root (default /tmp/timbre_nb_bench/quick if it '
                                                  'exists, else the tiny SoundFont profile rendered into /tmp/timbre_nb_bench/tiny)')
     p.add_argument('--cache-root', default='/tmp/timbre_nb_bench/cache', help='where build_cache puts (or finds) the cache')
-    p.add_argument('--batch-size', type=int, default=128)
+    p.add_argument('--batch-size', type=int, default=TrainConfig().batch_size, help="default: the seed's")
     p.add_argument('--steps', type=int, default=10, help='optimiser steps per contender per round')
     p.add_argument('--cuda-steps', type=int, default=50, help='steps per round for the CUDA contenders')
     p.add_argument('--rounds', type=int, default=3, help='interleaved timed rounds (median reported)')
@@ -275,7 +277,7 @@ def main():
         print(f'  at {tf} TFLOP/s effective, {EPOCHS} epochs would take {fmt_time(fl * total / (tf * 1e12))}')
     dp = rate[next(c.name for c in cons if c.name.startswith('data path'))]
     print(f'  the data path alone ({dp * bs:.0f} examples/s here) would need {fmt_time(total / dp)} for {EPOCHS} epochs')
-    print('  (a rough bracket: a small conv net at batch 128 rarely reaches a large fraction of a GPU\'s peak, and '
+    print(f'  (a rough bracket: a small conv net at batch {bs} rarely reaches a large fraction of a GPU\'s peak, and '
           f'the data path, measured with {a.workers} DataLoader workers on this CPU, may bound it)')
 
 

@@ -5,7 +5,7 @@
 # %% ../nbs/03_features.ipynb #c003
 from __future__ import annotations
 from functools import lru_cache
-import numpy as np, torch, torchaudio
+import torch, torchaudio
 from .config import SpecConfig
 
 # %% auto #0
@@ -15,10 +15,13 @@ __all__ = ['AMIN', 'mel_filterbank', 'db_to_norm', 'norm_to_db', 'mel_power', 'm
 AMIN = 1e-10   # floor on mel power before the log (−100 dB re 1): keeps log10 finite on digital silence
 
 @lru_cache(maxsize=8)
-def _mel_spectrogram(cfg: SpecConfig) -> torchaudio.transforms.MelSpectrogram:
+def _mel_spectrogram(cfg: SpecConfig,                              # the front end (seed §1)
+                     device: torch.device = torch.device('cpu'),  # where the window and filterbank live
+                    ) -> torchaudio.transforms.MelSpectrogram:
+    "torchaudio's MelSpectrogram for `cfg`, built once per (cfg, device) and reused by every call."
     return torchaudio.transforms.MelSpectrogram(
         sample_rate=cfg.sr, n_fft=cfg.n_fft, hop_length=cfg.hop, f_min=cfg.f_min, f_max=cfg.f_max,
-        n_mels=cfg.n_mels, power=2.0, center=True, pad_mode='reflect', norm=None, mel_scale='htk')
+        n_mels=cfg.n_mels, power=2.0, center=True, pad_mode='reflect', norm=None, mel_scale='htk').to(device)
 
 def mel_filterbank(cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
     "The (n_fft//2+1, n_mels) HTK filterbank `log_mel` uses (no filter normalisation)."
@@ -40,18 +43,33 @@ def mel_power(x, ref_db, cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
     return 10 ** ((norm_to_db(x, cfg) + ref_db[..., None, None]) / 10)
 
 # %% ../nbs/03_features.ipynb #c007
-def mel_spectrogram(wave, cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
+def mel_spectrogram(wave,                            # (..., n) float waveform at cfg.sr, numpy or torch (any device)
+                    cfg: SpecConfig = SpecConfig(),  # the front end (seed §1)
+                   ) -> torch.Tensor:
     "Mel power (..., n_mels, frames) of a waveform (..., n), floored at AMIN: the front end before any log."
-    return _mel_spectrogram(cfg)(torch.as_tensor(wave, dtype=torch.float32)).clamp_min(AMIN)
+    wave = torch.as_tensor(wave, dtype=torch.float32)
+    return _mel_spectrogram(cfg, wave.device)(wave).clamp_min(AMIN)
 
 # %% ../nbs/03_features.ipynb #c008
-def log_mel(wave,                          # (n,) or (B, n) float waveform at cfg.sr, numpy or torch
+def _normalise(S,                # (B, n_mels, frames) mel power, floored at AMIN
+               cfg: SpecConfig,  # the front end (seed §1)
+              ):
+    "Mel power → (normalised log-mel (B, n_mels, frames) in [-1, 1], each note's peak level in dB (B,))."
+    ref = S.amax(dim=(-2, -1), keepdim=True)                # (B, 1, 1) each note's peak
+    db = (10 * torch.log10(S / ref)).clamp(-cfg.top_db, 0)  # (B, n_mels, frames) dB re peak
+    return db_to_norm(db, cfg), 10 * torch.log10(ref[:, 0, 0])
+
+def log_mel(wave,                            # (n,) or (B, n) float waveform at cfg.sr, numpy or torch (any device)
             cfg: SpecConfig = SpecConfig(),  # the front end (seed §1)
             return_ref: bool = False,        # also return each note's peak level in dB (for inversion)
+            chunk: int | None = None,        # notes per transform call; None: 8 on a CPU, the whole batch elsewhere
            ):
     "Normalised log-mel (n_mels, frames) or (B, n_mels, frames) in [-1, 1]; frames = n//hop + 1."
-    S = mel_spectrogram(wave, cfg)                          # (..., n_mels, frames) mel power
-    ref = S.amax(dim=(-2, -1), keepdim=True)                # (..., 1, 1) the note's peak
-    db = (10 * torch.log10(S / ref)).clamp(-cfg.top_db, 0)  # (..., n_mels, frames) dB re peak
-    x = db_to_norm(db, cfg)
-    return (x, 10 * torch.log10(ref[..., 0, 0])) if return_ref else x
+    wave = torch.as_tensor(wave, dtype=torch.float32)
+    w = wave.reshape(-1, wave.shape[-1])                    # (B, n)
+    if len(w) == 0: raise ValueError('log_mel: the batch is empty (B = 0); pass at least one waveform')
+    chunk = chunk or (8 if w.device.type == 'cpu' else len(w))
+    xs, refs = zip(*(_normalise(mel_spectrogram(w[i:i + chunk], cfg), cfg) for i in range(0, len(w), chunk)))
+    x, ref = torch.cat(xs), torch.cat(refs)                 # (B, n_mels, frames), (B,)
+    x, ref = x.reshape(*wave.shape[:-1], *x.shape[-2:]), ref.reshape(wave.shape[:-1])
+    return (x, ref) if return_ref else x
