@@ -87,8 +87,8 @@ def real_batches(ds: NoteCache, bs, workers, device, channels_last=False):
             batches = [[order[j % len(order)] for j in range(bs)]]
         loader = DataLoader(ds, batch_sampler=batches, collate_fn=_collate, num_workers=workers,
                             generator=torch.Generator().manual_seed(0))
-        for x, pitch, _, _ in loader:
-            x, pitch = x.to(device, non_blocking=True), pitch.to(device, non_blocking=True)   # (B,1,n_mels,T), (B,)
+        for b in loader:
+            x, pitch = b['x'].to(device, non_blocking=True), b['pitch'].to(device, non_blocking=True)   # (B,1,n_mels,T), (B,)
             if channels_last: x = x.contiguous(memory_format=torch.channels_last)
             yield x, pitch
         epoch += 1

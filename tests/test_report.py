@@ -32,6 +32,9 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     assert html.count('Figure size') == 0 and html.count('IProgress') == 0 and 'TqdmWarning' not in html
     assert html.count('scores.png') + html.count('<img') >= 4
     assert (site / 'reference' / '07_training.html').exists()            # the library reference section
+    ex = (site / 'explore.html').read_text()                            # the listening page: players and the offline map
+    assert ex.count('data:audio/wav;base64,') >= 3 and 'Bokeh' in ex and 'Listening' in idx
+    assert not re.search(r'<script[^>]+src="https?://', ex + html)        # nothing fetched from a CDN
     # a rerun reuses data, cache, training and analysis
     r2 = cli(*args, cwd=tmp_path)
     assert 'reused: same configuration already trained' in r2.stdout and '[analyse] done' in r2.stdout

@@ -168,15 +168,18 @@ def plot_scores(rows: dict,          # {name: timbre_scores dict}
                 highlight: str | None = None  # a row name to draw darker (the chosen model)
                ) -> plt.Figure:
     "One bar chart per score, a bar per model or baseline, chance dashed."
-    fig, axes = plt.subplots(1, len(SCORE_COLUMNS), figsize=(3.1 * len(SCORE_COLUMNS), 4.2), constrained_layout=True)
-    names = list(rows)
+    names, ncol = list(rows), 4
+    nrow = -(-len(SCORE_COLUMNS) // ncol)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(16, (1.2 + 0.28 * len(names)) * nrow + 0.6), constrained_layout=True, squeeze=False)
+    axes = axes.ravel()
+    for ax in axes[len(SCORE_COLUMNS):]: ax.set_visible(False)
     for ax, (k, (lab, better, ck)) in zip(axes, SCORE_COLUMNS.items()):
         vals = [rows[n].get(k, np.nan) for n in names]
         ax.barh(range(len(names)), [0 if np.isnan(v) else v for v in vals],
                 color=['C3' if n == highlight else 'C0' if not n.startswith(('chance', 'raw', 'mean')) else 'C7' for n in names])
         ck_vals = [rows[n].get(ck) for n in names if ck and rows[n].get(ck) is not None]
         if ck_vals: ax.axvline(np.nanmean(ck_vals), ls='--', color='k', lw=1, label='chance')
-        ax.set_yticks(range(len(names))); ax.set_yticklabels(names if ax is axes[0] else [''] * len(names), fontsize=8)
+        ax.set_yticks(range(len(names))); ax.set_yticklabels(names if list(axes).index(ax) % ncol == 0 else [''] * len(names), fontsize=8)
         ax.invert_yaxis(); ax.set_title(f"{lab}\n({better} is better)", fontsize=9); ax.set_xlabel('dB' if 'dB' in lab else 'score')
     fig.suptitle('Timbre-space scores on held-out instruments (grey: baselines without a model)')
     return fig

@@ -81,6 +81,8 @@ OBJECTIVES = {  # what the model is trained for (TrainConfig's defaults are the 
     'weighted':  dict(**_PER_DIM, recon_weight=1024.0),
     'partners':  dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0),
     'timbre':    dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0),
+    'timbre-inv3':  dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=3.0),
+    'timbre-inv10': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=10.0),
     'timbre-adv': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, adv_pitch=0.3),
     'timbre-family': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, family_head=1.0),
 }
@@ -357,7 +359,7 @@ def train_step(state: TrainState, batch: dict, cfg: TrainConfig) -> dict:
     state.opt.zero_grad(set_to_none=True)
     state.scaler.scale(l['total']).backward()
     state.scaler.step(state.opt); state.scaler.update()
-    vals = {k: float(v) for k, v in l.items() if k != 'kl_dims'}
+    vals = {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in l.items() if k != 'kl_dims'}
     for k, v in vals.items(): state.sums[k] = state.sums.get(k, 0.) + v
     state.sums['n'] = state.sums.get('n', 0) + 1
     state.step += 1; state.batch_in_epoch += 1
