@@ -16,7 +16,8 @@ from IPython.display import HTML
 
 from .config import SpecConfig, FAMILIES
 from .features import norm_to_db
-from .inversion import invert, window_starts, overlap_add
+from .inversion import invert
+from .reconstruction import window_starts, overlap_add
 from .data import read_wave, wav_path
 
 # %% auto #0

@@ -5,8 +5,8 @@
 
 # %% [markdown]
 # An *experiment* notebook (research log §5–6): papermill injects the run's parameters below and keeps the executed copy
-# in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.scores`, `timbre_nb.analysis`, `timbre_nb.inversion`
-# and `timbre_nb.pipeline`, documented and tested in the library notebooks.
+# in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.scores`, `timbre_nb.analysis`, `timbre_nb.inversion`,
+# `timbre_nb.reconstruction` and `timbre_nb.pipeline`, documented and tested in the library notebooks.
 #
 # **Which notes.** The scores use the **held-out** notes only — the validation and test splits, whose instruments the
 # model never saw. The maps use `n_latents` notes drawn from all three splits (the research log's 2000), for a
@@ -28,7 +28,7 @@ from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
 from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_markdown, plot_scores, scores_verdict
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
-from timbre_nb.inversion import three_variants, variant_metrics, inversion_table, inversion_verdict, format_table
+from timbre_nb.reconstruction import three_variants, variant_metrics, inversion_table, inversion_verdict, format_table
 from timbre_nb.pipeline import eval_set, audio_row, RunReport
 from timbre_nb.data import read_wave, wav_path
 cfg, report = SpecConfig(), RunReport(run_dir, key)

@@ -43,7 +43,7 @@ from timbre_nb.training import load_model, read_metrics, DEFAULT_OBJECTIVE
 from timbre_nb.pipeline import compare_runs, eval_set, audio_row, RunReport
 from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_markdown, plot_scores, scores_verdict
 from timbre_nb.analysis import plot_spectrograms
-from timbre_nb.inversion import three_variants
+from timbre_nb.reconstruction import three_variants
 from timbre_nb.data import read_wave, wav_path
 cfg, report = SpecConfig(), RunReport(run_dir, key, name='compare')
 
