@@ -43,15 +43,15 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
 def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
     "Two objectives on tiny data (few held-out instruments): trained, scored beside the baselines, and on the site."
     args = ['compare', '--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',
-            '--cache-root', tmp_path / 'cache', '--objectives', 'seed', 'timbre', '--epochs', '2']
+            '--cache-root', tmp_path / 'cache', '--objectives', 'seed', 'timbre-inv100', '--epochs', '2']
     r = cli(*args, cwd=tmp_path)
     run = tmp_path / 'runs' / 'tiny'
     c = json.loads((run / 'compare.json').read_text())
-    assert set(c['scores']) >= {'seed', 'timbre', 'raw log-mel PCA-32', 'chance (random features)'}, c['scores'].keys()
-    assert c['chosen'] == 'timbre' and 'Chosen objective `timbre`' in c['verdict']
+    assert set(c['scores']) >= {'seed', 'timbre-inv100', 'raw log-mel PCA-32', 'chance (random features)'}, c['scores'].keys()
+    assert c['chosen'] == 'timbre-inv100' and 'Chosen objective `timbre-inv100`' in c['verdict']
     page = (run / 'site' / 'compare.html').read_text()
     assert '| seed |' in c['table'] and 'retrieval mAP' in page and page.count('data:audio/wav;base64,') >= 3
     assert 'The comparison' in (run / 'site' / 'index.html').read_text()
-    assert '[compare] seed: trained' in r.stdout and '[compare] timbre: trained' in r.stdout
+    assert '[compare] seed: trained' in r.stdout and '[compare] timbre-inv100: trained' in r.stdout
     r2 = cli(*args, cwd=tmp_path)                                          # a rerun reuses both variants and the page
     assert '[compare] done' in r2.stdout and json.loads((run / 'stages.json').read_text())['notes']['compare'] == 'reused'

@@ -38,8 +38,8 @@ def harmonic_note(pitch: int,                      # MIDI pitch of the fundament
 def _hann(n: int) -> torch.Tensor: return torch.hann_window(n)
 
 def stft_magnitude(wave,              # (..., n) waveform
-                   n_fft: int = 1024,  # FFT size, samples
-                   hop: int = 256,     # hop, samples
+                   n_fft: int = SpecConfig().n_fft,  # FFT size, samples
+                   hop: int = SpecConfig().hop,      # hop, samples
                   ) -> torch.Tensor:
     "|STFT| (..., n_fft//2+1, n//hop+1) with a periodic Hann window, centred frames, reflect padding."
     w = torch.as_tensor(wave, dtype=torch.float32)
@@ -131,8 +131,8 @@ def spectral_convergence(a, b, cfg: SpecConfig = SpecConfig()):
 def _sc(A, B) -> float: return ((A - B).norm() / A.norm()).item()   # spectral convergence of two magnitudes
 
 def mrstft_distance(a, b,                             # original and other waveform
-                    fft_sizes=(512, 1024, 2048),      # resolutions; hop = n_fft // 4
-                    top_db: float = 80.0):            # log-magnitude floor below a's peak
+                    fft_sizes=tuple(SpecConfig().n_fft * k // 2 for k in (1, 2, 4)),  # resolutions (n_fft/2, n_fft, 2 n_fft); hop = size // 4
+                    top_db: float = SpecConfig().top_db):  # log-magnitude floor below a's peak
     "Mean over resolutions of SC + mean |Δ ln magnitude| (floored at a's peak − top_db)."
     a, b = _aligned(a, b)
     total = 0.0

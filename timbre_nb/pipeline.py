@@ -127,8 +127,8 @@ def explore_stage(run: Path,          # the trained run folder
     return 'explored'
 
 # %% ../nbs/11_pipeline.ipynb #c010
-COMPARE_OBJECTIVES = ('seed', 'seed-vae', 'weighted', 'partners', 'timbre', 'timbre-inv3', 'timbre-inv10', 'timbre-adv',
-                      'timbre-family')
+COMPARE_OBJECTIVES = ('seed', 'seed-vae', 'weighted', 'partners', 'timbre', 'timbre-inv10', 'timbre-inv100', 'timbre-inv1000',
+                      'timbre-adv30', 'timbre-family', 'timbre-family30')
 
 def train_or_reuse(cfg: TrainConfig   # a run's full configuration
                   ) -> str:           # 'reused', 'resumed' or 'trained'

@@ -15,7 +15,7 @@ __all__ = ['METRICS', 'window_starts', 'overlap_taper', 'overlap_add', 'reconstr
 
 # %% ../nbs/08a_reconstruction.ipynb #c030
 def window_starts(n_frames: int,              # frames of the full note
-                  T: int = 128,                # frames per window
+                  T: int = SpecConfig().T,     # frames per window
                   hop_frames: int | None = None,  # window hop; default T//2 (50 % overlap)
                  ) -> list[int]:
     "Start frames of the windows covering n_frames; the last window ends at the note's end. [0] if n_frames ≤ T."
@@ -32,7 +32,7 @@ def overlap_taper(T: int) -> torch.Tensor:
 def overlap_add(windows,       # (n_win, n_mels, T) decoded windows
                 starts,        # n_win start frames (window_starts)
                 n_frames: int, # frames of the output
-                T: int = 128,  # frames per window
+                T: int = SpecConfig().T,  # frames per window
                ) -> torch.Tensor:
     "Hann-weighted overlap-add normalised by the summed weights → (n_mels, n_frames); unity gain."
     windows = torch.as_tensor(windows, dtype=torch.float32)

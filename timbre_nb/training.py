@@ -81,12 +81,14 @@ OBJECTIVES = {  # what the model is trained for (TrainConfig's defaults are the 
     'weighted':  dict(**_PER_DIM, recon_weight=1024.0),
     'partners':  dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0),
     'timbre':    dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0),
-    'timbre-inv3':  dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=3.0),
     'timbre-inv10': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=10.0),
-    'timbre-adv': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, adv_pitch=0.3),
+    'timbre-inv100': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=100.0),
+    'timbre-inv1000': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1000.0),
+    'timbre-adv30': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, adv_pitch=30.0),
     'timbre-family': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, family_head=1.0),
+    'timbre-family30': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, family_head=30.0),
 }
-DEFAULT_OBJECTIVE = 'timbre'    # what `make report` trains: the comparison's winner
+DEFAULT_OBJECTIVE = 'timbre-inv100'   # what `make report` trains: the comparison's winner (compare notebook)
 
 def train_config(profile: str = 'quick',            # a key of PROFILES
                  objective: str = DEFAULT_OBJECTIVE, # a key of OBJECTIVES
@@ -220,8 +222,9 @@ def validate(model: CVAE,           # the (C)VAE
             'under_floor': kl_under_floor(kl_dims, cfg.free_bits, cfg.free_bits_mode)}
 
 # %% ../nbs/07_training.ipynb #c016
-def setup_distributed(device_pref: str = 'auto'):
-    "Returns (rank, world_size, device); joins the torchrun process group when launched under torchrun."
+def setup_distributed(device_pref: str = 'auto'  # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
+                     ) -> tuple:                   # (rank, world_size, torch.device)
+    "This process's rank, the number of processes and its device; joins the torchrun process group when launched under torchrun."
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
     cuda = torch.cuda.is_available() and device_pref != 'cpu'
     if world > 1 and not dist.is_initialized():

@@ -14,9 +14,12 @@
 #   and free bits per dimension, so every dimension above its floor keeps a KL gradient;
 # - `partners` — plus cross-pitch reconstruction: a note's code, decoded at its partner's pitch, must rebuild the
 #   partner (same instrument, other pitch, same crop time);
-# - `timbre` — plus InfoNCE between partners' μ (scale-free, with negatives, so it cannot win by shrinking or collapse);
-# - `timbre-adv` — plus an adversarial pitch-class head through gradient reversal on tanh(μ);
-# - `timbre-family` — plus a supervised linear family head on μ.
+# - `timbre` — plus InfoNCE between partners' μ at weight 1 (scale-free, with negatives, so it cannot win by shrinking
+#   or collapse); `timbre-inv10`, `-inv100`, `-inv1000` — the same at weights 10, 100, 1000: the trade-off between
+#   invariance and the rest (next to reconstruction terms of ~10², a weight of 1 is nearly silent);
+# - `timbre-adv30` — plus an adversarial pitch-class head through gradient reversal on tanh(μ), weight 30;
+# - `timbre-family`, `timbre-family30` — plus a supervised linear family head on μ, weight 1 and 30 (uses the
+#   training instruments' family labels; the held-out instruments' labels are never seen).
 #
 # Every variant sees the same notes per step (paired objectives: half anchors, half partners), the same steps and the
 # same seed; a variant that already finished with the same configuration is reused. The winner is fixed in
@@ -25,7 +28,8 @@
 # %% tags=["parameters"]
 profile = 'quick'                  # the profile every variant trains with (same data, steps, seed)
 data = 'data/soundfont-quick'      # dataset root
-objectives = ['seed', 'seed-vae', 'weighted', 'partners', 'timbre', 'timbre-adv', 'timbre-family']
+objectives = ['seed', 'seed-vae', 'weighted', 'partners', 'timbre', 'timbre-inv10', 'timbre-inv100', 'timbre-inv1000',
+              'timbre-adv30', 'timbre-family', 'timbre-family30']
 overrides = {}                     # TrainConfig fields for every variant (e.g. {'max_steps': 100})
 cache_root = 'cache'
 run_dir = 'runs/quick'             # the run folder whose site gets this page; variants go to <run_dir>/variants/

@@ -8,13 +8,13 @@
 # executed copy in `runs/<name>/train.ipynb`. All logic lives in `timbre_nb.training` (documented and tested in the
 # library notebooks). A run is named by a **profile** (how much data and compute: `tiny` for tests, `quick` for the
 # CPU demo, `full` for the seed's NSynth run on a GPU) and an **objective** (what the model is trained for: `seed`
-# is the research log's objective exactly; `timbre`, the default, adds the terms the comparison chose). `overrides`
+# is the research log's objective exactly; `timbre-inv100`, the default, is the one the comparison chose). `overrides`
 # sets any other `TrainConfig` field, e.g. `{'lr': 3e-3, 'epochs': 5}`.
 
 # %% tags=["parameters"]
 data = 'data/soundfont-quick'   # dataset root (NSynth jsonwav layout)
 profile = 'quick'               # 'tiny' | 'quick' | 'full'
-objective = 'timbre'            # a key of timbre_nb.training.OBJECTIVES ('seed': the research log's)
+objective = 'timbre-inv100'     # a key of timbre_nb.training.OBJECTIVES ('seed': the research log's)
 overrides = {}                  # any other TrainConfig fields, e.g. {'lr': 3e-3, 'device': 'cpu', 'max_steps': 100}
 run_name = 'quick'              # the run folder is <runs_root>/<run_name>
 runs_root = 'runs'
