@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_pipeline.ipynb #c003
 from __future__ import annotations
-import json, os, shutil, subprocess, sys, time
+import html, json, os, shutil, subprocess, sys, time
 from dataclasses import asdict
 from pathlib import Path
 import timbre_nb
@@ -177,13 +177,10 @@ def audio_row(waves: dict,               # {caption: waveform (n,)}: one player 
               title: str = '',           # a heading for the row (e.g. the note's key)
               sr: int = SpecConfig().sr  # sample rate
              ):
-    "Display one labelled row of embedded (data-URI) audio players."
-    from IPython.display import Audio, HTML, display
-    import numpy as np
-    cells = ''.join(f'<figure style="margin:0 1em 0.6em 0"><figcaption style="font-size:0.85em">{cap}</figcaption>'
-                    f'{Audio(np.asarray(w, dtype=np.float32), rate=sr, normalize=True)._repr_html_()}</figure>'
-                    for cap, w in waves.items())
-    display(HTML(f'<div class="timbre-audio"><p><b>{title}</b></p><div style="display:flex;flex-wrap:wrap">{cells}</div></div>'))
+    "Display one labelled row of embedded (data-URI) audio players (`explore.players_row`, the listening pages' own)."
+    from IPython.display import display
+    from timbre_nb.explore import players_row
+    display(players_row(waves, sr, f'<b>{html.escape(title)}</b>' if title else ''))
 
 class RunReport:
     "Collects an experiment's figures (saved under `run/figures/`) and summary rows; `save` writes `run/<name>.json`."
