@@ -71,8 +71,9 @@ report: $(STAMP)
 compare: $(STAMP)
 	$(BIN)/timbre-nb compare --profile $(PROFILE) --data $(DATA) --name $(NAME)
 
+# JupyterLab refuses to run as root unless told; containers often are root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir nbs
+	$(BIN)/jupyter lab --notebook-dir nbs $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 bench: $(STAMP)
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
