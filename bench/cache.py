@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from timbre_nb.cache import build_cache, NoteCache
 from timbre_nb.soundfont import render_dataset
-from timbre_nb.training import TrainConfig
+from timbre_nb.objectives import TrainConfig
 
 
 def header(title):

@@ -23,7 +23,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from timbre_nb.cache import build_cache, NoteCache
 from timbre_nb.losses import vae_loss
 from timbre_nb.model import CVAE, CVAEConfig
-from timbre_nb.training import TrainConfig, epoch_batches, _collate
+from timbre_nb.objectives import TrainConfig
+from timbre_nb.training import epoch_batches, _collate
 
 NSYNTH_TRAIN, EPOCHS = 289_205, 15          # NSynth train split; the seed's epochs
 BETA, FREE_BITS = 2.0, 0.5                  # the seed's β after warm-up and free bits (total)

@@ -29,7 +29,8 @@ def _overrides(a) -> dict:
     return {k: v for k, v in vars(a).items() if k in _TRAIN_FIELDS and v is not None}
 
 def _train(a):
-    from timbre_nb.training import train, train_config
+    from timbre_nb.training import train
+    from timbre_nb.objectives import train_config
     cfg = train_config(a.profile, a.objective, data=a.data, cache_root=a.cache_root,
                        run_dir=str(Path(a.runs_root) / (a.name or a.profile)), **_overrides(a))
     train(cfg, resume=a.resume)
@@ -51,7 +52,7 @@ _TRAIN_FIELDS: set = set()
 def _add_train_options(g):
     "Add one `--field-name` option per scalar TrainConfig field to the argparse group `g` (default None: keep the profile's)."
     from dataclasses import fields
-    from timbre_nb.training import TrainConfig, config_help
+    from timbre_nb.objectives import TrainConfig, config_help
     helps, types = config_help(), {'int': int, 'float': float, 'str': str}
     for f in fields(TrainConfig):
         if f.name in _SKIP: continue
@@ -70,7 +71,7 @@ def _add_run_options(q, profiles, objectives, compare=False):
     q.add_argument('--force', action='store_true', help='redo stages even when nothing changed')
 
 def parser() -> argparse.ArgumentParser:
-    from timbre_nb.training import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE
+    from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE
     from timbre_nb.soundfont import PROFILES as RENDER_PROFILES
     from timbre_nb.pipeline import COMPARE_OBJECTIVES
     p = argparse.ArgumentParser('timbre-nb', description='Timbre spaces of musical notes with a pitch-conditioned VAE.')
@@ -112,7 +113,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     a = parser().parse_args(argv)
     if getattr(a, 'objective', 0) is None:
-        from timbre_nb.training import DEFAULT_OBJECTIVE; a.objective = DEFAULT_OBJECTIVE
+        from timbre_nb.objectives import DEFAULT_OBJECTIVE; a.objective = DEFAULT_OBJECTIVE
     try: a.fn(a)
     except (FileNotFoundError, ValueError, FloatingPointError) as e:
         print(f'timbre-nb: error: {e}', file=sys.stderr); sys.exit(2)

@@ -10,7 +10,8 @@ from pathlib import Path
 import timbre_nb
 from .config import SpecConfig, stable_hash
 from .cache import build_cache, cache_summary
-from .training import experiment_config, train, TrainConfig, DEFAULT_OBJECTIVE
+from .training import train
+from .objectives import experiment_config, TrainConfig, DEFAULT_OBJECTIVE
 
 # %% auto #0
 __all__ = ['ANALYSIS_DEFAULTS', 'ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'COMPARE_OBJECTIVES', 'EXPERIMENT_PAGES',
@@ -140,8 +141,8 @@ def train_or_reuse(cfg: TrainConfig   # a run's full configuration
     train(cfg, resume=resume)
     return 'resumed' if resume else 'trained'
 
-def compare_runs(profile: str = 'quick',                 # a key of training.PROFILES: the same for every variant
-                 objectives=COMPARE_OBJECTIVES,          # keys of training.OBJECTIVES
+def compare_runs(profile: str = 'quick',                 # a key of objectives.PROFILES: the same for every variant
+                 objectives=COMPARE_OBJECTIVES,          # keys of objectives.OBJECTIVES
                  data: str | None = None,                # dataset root (None: the profile's)
                  root='runs/compare',                    # variants go to <root>/<objective>/
                  cache_root='cache',
@@ -160,7 +161,7 @@ def compare_runs(profile: str = 'quick',                 # a key of training.PRO
 
 def compare_stage(run: Path, cwd: Path, params: dict, force: bool = False) -> str:
     "Execute the comparison notebook unless its results already belong to these parameters and this notebook."
-    from timbre_nb.training import OBJECTIVES
+    from timbre_nb.objectives import OBJECTIVES
     key = stable_hash(params, experiment_notebook('compare.ipynb').read_text(), OBJECTIVES, DEFAULT_OBJECTIVE)
     if not force and _read_json(run / 'compare.json').get('key') == key and (run / 'compare.ipynb').exists(): return 'reused'
     _papermill('compare.ipynb', run / 'compare.ipynb', dict(params, run_dir=str(run), key=key), cwd)
@@ -306,7 +307,7 @@ def build_site(run: Path,                  # the run folder
     if (run / 'figures').exists(): shutil.copytree(run / 'figures', book / 'figures')
     if (run / 'metrics.jsonl').exists():
         import matplotlib.pyplot as plt
-        from timbre_nb.training import plot_metrics
+        from timbre_nb.runs import plot_metrics
         (book / 'figures').mkdir(exist_ok=True)
         fig = plot_metrics(run); fig.savefig(book / 'figures' / 'training.png', dpi=110, bbox_inches='tight'); plt.close(fig)
     lib = library_notebooks()
@@ -362,7 +363,7 @@ def run_pipeline(profile: str = 'quick',     # 'tiny' (tests), 'quick' (CPU demo
                  cache_root='cache',         # where log-mel caches live
                  force: bool = False,        # retrain and re-analyse even when nothing changed
                  analysis: dict | None = None,  # overrides of ANALYSIS_DEFAULTS (n_latents, n_metrics, n_audio, gl_iters, seed)
-                 objective: str = DEFAULT_OBJECTIVE,  # a key of training.OBJECTIVES ('seed': the research log's)
+                 objective: str = DEFAULT_OBJECTIVE,  # a key of objectives.OBJECTIVES ('seed': the research log's)
                  overrides: dict | None = None,       # TrainConfig fields on top of profile and objective
                  explore: dict | None = None,         # explore notebook parameters (n_pairs, gl_iters, map_audio, ...)
                 ) -> Path:                   # the site's index.html
@@ -379,7 +380,7 @@ def run_compare(profile: str = 'quick',     # the profile every variant trains w
                 data=None,                  # dataset root (default: data/soundfont-<profile>)
                 name: str | None = None,    # the run folder whose site gets the comparison page (default: the profile)
                 runs_root='runs', cache_root='cache',
-                objectives=COMPARE_OBJECTIVES,  # keys of training.OBJECTIVES
+                objectives=COMPARE_OBJECTIVES,  # keys of objectives.OBJECTIVES
                 force: bool = False,        # re-score even when nothing changed (finished variants are still reused)
                 overrides: dict | None = None   # TrainConfig fields for every variant
                ) -> Path:                   # the site's index.html

@@ -4,197 +4,24 @@
 
 # %% ../nbs/07_training.ipynb #c003
 from __future__ import annotations
-import json, logging, os, sys, time
+import json, logging, os, time
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
-import numpy as np, torch
+import torch
 import torch.distributed as dist
 from torch.utils.data import DataLoader
-from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
-import torch.nn as nn, torch.nn.functional as F
-from fastcore.docments import docments
-from .config import SpecConfig, FAMILIES, stable_hash
+import torch.nn as nn
+from .config import SpecConfig, stable_hash
 from .cache import build_cache, NoteCache, NotePairs
 from .model import CVAE, CVAEConfig
-from .losses import vae_loss, recon_loss, beta_at, kl_per_dim, kl_under_floor, info_nce, grad_reverse
+from .losses import vae_loss, beta_at, kl_per_dim, kl_under_floor
+from .objectives import TrainConfig, TimbreObjective
+from .runs import _run_logger, fmt_step, fmt_epoch, save_checkpoint, latest_checkpoint, load_checkpoint
 
 # %% auto #0
-__all__ = ['PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'TrainConfig', 'train_config', 'experiment_config', 'config_help',
-           'fmt_step', 'fmt_epoch', 'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'validate',
-           'setup_distributed', 'TimbreObjective', 'epoch_batches', 'TrainState', 'epoch_loader', 'train_step',
-           'checkpoint', 'end_epoch', 'open_run', 'load_data', 'train', 'read_metrics', 'load_model', 'plot_metrics']
-
-# %% ../nbs/07_training.ipynb #c005
-@dataclass
-class TrainConfig:
-    "Every hyper-parameter of a training run, named and defaulted (defaults = the seed's full run)."
-    data: str = 'data/nsynth'            # dataset root (NSynth jsonwav layout)
-    cache_root: str = 'cache'            # where log-mel caches live
-    run_dir: str = 'runs/full'           # the run folder
-    filters: dict = field(default_factory=dict)  # `filter_notes` arguments applied to every split
-    epochs: int = 15                     # seed: 15
-    batch_size: int = 128                # notes per step, partners included (split across DDP ranks); seed: 128
-    lr: float = 1e-3                     # Adam learning rate (seed: unstated; see prose)
-    beta_max: float = 2.0                # KL weight after warm-up; seed: 2.0
-    warmup_steps: int = 500              # linear β warm-up (and the ramp of the timbre terms); seed: 500
-    free_bits: float = 0.5               # nats, total budget; seed: 0.5
-    free_bits_mode: str = 'total'        # 'total' (seed) or 'per_dim'
-    recon: str = 'mse'                   # reconstruction loss, per-element mean: 'mse' or 'l1'
-    recon_weight: float = 1.0            # likelihood weighting w in w*recon + β*KL (seed: 1; see losses.decoder_sigma)
-    conditional: bool = True             # pitch-conditioned CVAE (False: plain VAE, pitch ignored)
-    cross_pitch: float = 0.0             # weight of recon(decode(z_a, pitch_b), x_b) over partner pairs (0: off)
-    invariance: float = 0.0              # weight of InfoNCE between partners' μ (0: off)
-    nce_tau: float = 0.1                 # InfoNCE temperature
-    family_head: float = 0.0             # weight of a linear family classifier on μ (supervised; 0: off)
-    adv_pitch: float = 0.0               # gradient-reversal weight of a pitch-class head on tanh(μ) (0: off)
-    seed: int = 0                        # model init, crops, partners, batch order, sampling noise
-    device: str = 'auto'                 # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
-    amp: bool = True                     # mixed precision on CUDA (bf16 where supported, else fp16 + GradScaler)
-    max_steps: int = 0                   # stop after this many optimiser steps (0: no limit)
-    log_every: int = 200                 # `[step N]` line every N steps
-    ckpt_every: int = 500                # checkpoint every N steps (and at each epoch end)
-    keep_ckpts: int = 2                  # checkpoints kept on disk (the newest)
-    num_workers: int = 0                 # DataLoader workers (0: main process)
-    progress: bool = True                # tqdm bars
-
-    def __post_init__(self):
-        if self.paired and not self.conditional:
-            raise ValueError('TrainConfig: cross_pitch/invariance need partners decoded at their own pitch, so a '
-                             'pitch-conditioned model (conditional=True); set them to 0 for a plain VAE.')
-        if self.paired and self.batch_size < 4:
-            raise ValueError(f'TrainConfig: batch_size={self.batch_size} holds fewer than 2 anchor/partner pairs; use >= 4.')
-    @property
-    def paired(self) -> bool:
-        "Does this objective train on partner pairs (half of each batch anchors, half their partners)?"
-        return bool(self.cross_pitch or self.invariance)
-
-PROFILES = {   # how much data and compute
-    'tiny':  dict(data='data/soundfont-tiny', epochs=3, batch_size=4, warmup_steps=4, log_every=2, ckpt_every=2),
-    'quick': dict(data='data/soundfont-quick', epochs=15, batch_size=64, warmup_steps=150, log_every=25, ckpt_every=100),
-    'full':  dict(epochs=15, batch_size=128, warmup_steps=500, log_every=200, ckpt_every=2000, num_workers=4),
-}
-_PER_DIM = dict(free_bits_mode='per_dim', free_bits=16.0)    # 0.5 nats per latent dimension, each with a gradient
-OBJECTIVES = {  # what the model is trained for (TrainConfig's defaults are the seed's objective)
-    'seed':      dict(),
-    'seed-vae':  dict(conditional=False),
-    'weighted':  dict(**_PER_DIM, recon_weight=1024.0),
-    'partners':  dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0),
-    'timbre':    dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0),
-    'timbre-inv10': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=10.0),
-    'timbre-inv100': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=100.0),
-    'timbre-inv1000': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1000.0),
-    'timbre-adv30': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, adv_pitch=30.0),
-    'timbre-family': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, family_head=1.0),
-    'timbre-family30': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, family_head=30.0),
-}
-DEFAULT_OBJECTIVE = 'timbre-inv100'   # what `make report` trains: the comparison's winner (compare notebook)
-
-def train_config(profile: str = 'quick',            # a key of PROFILES
-                 objective: str = DEFAULT_OBJECTIVE, # a key of OBJECTIVES
-                 **overrides                         # TrainConfig fields; None values are ignored (papermill passes them)
-                ) -> TrainConfig:
-    "The profile's and objective's `TrainConfig`, with `overrides` on top."
-    for name, table in (('profile', PROFILES), ('objective', OBJECTIVES)):
-        key = profile if name == 'profile' else objective
-        if key not in table: raise ValueError(f'unknown {name} {key!r}: choose one of {sorted(table)}')
-    kw = {**PROFILES[profile], **OBJECTIVES[objective], 'run_dir': f'runs/{profile}',
-          **{k: v for k, v in overrides.items() if v is not None}}
-    unknown = set(kw) - {f.name for f in fields(TrainConfig)}
-    if unknown: raise TypeError(f'unknown TrainConfig fields: {sorted(unknown)}')
-    return TrainConfig(**kw)
-
-# %% ../nbs/07_training.ipynb #c008
-def experiment_config(profile: str = 'quick',              # a key of PROFILES
-                      objective: str = DEFAULT_OBJECTIVE,   # a key of OBJECTIVES
-                      data: str | None = None,              # dataset root (None: the profile's)
-                      run_name: str | None = None,          # run folder name under runs_root (None: the profile)
-                      runs_root: str = 'runs',              # where run folders live
-                      cache_root: str = 'cache',            # where log-mel caches live
-                      progress: bool = True,                # tqdm bars
-                      overrides: dict | None = None         # any other TrainConfig fields
-                     ) -> TrainConfig:
-    "The `TrainConfig` of an experiment notebook's parameters."
-    return train_config(profile, objective, data=data, cache_root=cache_root, progress=progress,
-                        run_dir=str(Path(runs_root) / (run_name or profile)), **(overrides or {}))
-
-def config_help() -> dict:
-    "{field: its inline comment} of `TrainConfig`: the one description of every knob, for the CLI and the notebooks."
-    return {k: v for k, v in docments(TrainConfig).items() if k != 'return'}
-
-# %% ../nbs/07_training.ipynb #c011
-def _run_logger(run: Path, rank: int) -> logging.Logger:
-    lg = logging.getLogger(f'timbre_nb.train.{run.resolve()}')
-    lg.handlers.clear(); lg.setLevel(logging.INFO if rank == 0 else logging.WARNING); lg.propagate = False
-    if rank == 0:
-        for h in (logging.StreamHandler(sys.stdout), logging.FileHandler(run / 'train.log')):
-            h.setFormatter(logging.Formatter('%(message)s')); lg.addHandler(h)
-    return lg
-
-def fmt_step(step, beta, l) -> str:
-    "The seed's per-step line."
-    return f"[step {step}] beta={beta:.3f} total={l['total']:.3f} recon={l['recon']:.3f} kl_raw={l['kl_raw']:.3f}"
-
-def fmt_epoch(epoch, epochs, tr, va) -> list[str]:
-    "The seed's per-epoch lines, the β = 1 bound for both splits, and the timbre terms when the objective has any."
-    line = lambda d: f"total={d['total']:.3f} recon={d['recon']:.3f} kl_raw={d['kl_raw']:.3f} kl_fb={d['kl_fb']:.3f}"
-    extra = [k for k in ('cross', 'nce', 'family_ce', 'adv_pitch') if k in tr]
-    return [f'Epoch {epoch}/{epochs}', f'Train: {line(tr)}', f'Val : {line(va)}',
-            f"ELBO (beta=1): train={tr['elbo']:.3f} val={va['elbo']:.3f}"] + (
-           ['Timbre terms (train): ' + ' '.join(f'{k}={tr[k]:.3f}' for k in extra)] if extra else [])
-
-# %% ../nbs/07_training.ipynb #c012
-def _atomic(path: Path, write):
-    tmp = path.with_name(path.name + '.tmp'); write(tmp); os.replace(tmp, path)
-
-def save_checkpoint(ckpt_dir: Path,   # the run's checkpoints/ folder
-                    model: nn.Module, # weights to save (the objective: model + heads)
-                    opt,              # the optimiser (its moments are saved)
-                    state: dict,      # JSON-able position: step, epoch, batch_in_epoch, sums
-                    scaler=None,      # AMP GradScaler, saved when enabled
-                    keep: int = 2     # newest checkpoints kept on disk
-                   ) -> Path:         # the new checkpoint's JSON path
-    "Write `ckpt_<step>.safetensors` + `.json` atomically; keep the newest `keep`."
-    ckpt_dir.mkdir(parents=True, exist_ok=True)
-    name = f"ckpt_{state['step']:08d}"
-    tensors = {f'model.{k}': v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    osd = opt.state_dict()
-    for i, s in osd['state'].items():
-        for k, v in s.items(): tensors[f'optim.{i}.{k}'] = torch.as_tensor(v).detach().cpu().contiguous()
-    tensors['rng.cpu'] = torch.get_rng_state()
-    if torch.cuda.is_available() and any(p.is_cuda for p in model.parameters()): tensors['rng.cuda'] = torch.cuda.get_rng_state()
-    _atomic(ckpt_dir / f'{name}.safetensors', lambda p: save_file(tensors, str(p)))
-    meta = {**state, 'param_groups': osd['param_groups'], 'scaler': scaler.state_dict() if scaler is not None and scaler.is_enabled() else None}
-    _atomic(ckpt_dir / f'{name}.json', lambda p: p.write_text(json.dumps(meta, indent=1)))
-    for old in sorted(ckpt_dir.glob('ckpt_*.json'))[:-keep]:
-        old.unlink(); old.with_suffix('.safetensors').unlink(missing_ok=True)
-    return ckpt_dir / f'{name}.json'
-
-def latest_checkpoint(ckpt_dir: Path) -> Path | None:
-    "The newest complete checkpoint (its JSON and safetensors both present), or None."
-    done = [p for p in sorted(Path(ckpt_dir).glob('ckpt_*.json')) if p.with_suffix('.safetensors').exists()]
-    return done[-1] if done else None
-
-def load_checkpoint(path: Path,          # a checkpoint's JSON (see `latest_checkpoint`)
-                    model: nn.Module,    # receives the weights
-                    opt=None,            # receives the optimiser moments and the RNG state (resume), if given
-                    scaler=None,         # receives the GradScaler state, if given
-                    device='cpu'         # where the optimiser moments go
-                   ) -> dict:            # the checkpoint's JSON state
-    "Restore model (and optimiser, scaler, RNG) from a checkpoint."
-    meta = json.loads(Path(path).read_text())
-    t = load_file(str(Path(path).with_suffix('.safetensors')))
-    model.load_state_dict({k[6:]: v for k, v in t.items() if k.startswith('model.')})
-    if opt is not None:
-        st = {}
-        for k, v in t.items():
-            if k.startswith('optim.'):
-                _, i, name = k.split('.', 2); st.setdefault(int(i), {})[name] = v.to(device) if name != 'step' else v
-        opt.load_state_dict({'state': st, 'param_groups': meta['param_groups']})
-        torch.set_rng_state(t['rng.cpu'])
-        if 'rng.cuda' in t and torch.cuda.is_available(): torch.cuda.set_rng_state(t['rng.cuda'])
-    if scaler is not None and meta.get('scaler'): scaler.load_state_dict(meta['scaler'])
-    return meta
+__all__ = ['validate', 'setup_distributed', 'epoch_batches', 'TrainState', 'epoch_loader', 'train_step', 'checkpoint',
+           'end_epoch', 'open_run', 'load_data', 'train', 'load_model']
 
 # %% ../nbs/07_training.ipynb #c014
 @torch.no_grad()
@@ -237,39 +64,6 @@ def setup_distributed(device_pref: str = 'auto'  # 'auto' (cuda if available), '
 
 def _barrier(world):
     if world > 1: dist.barrier()
-
-# %% ../nbs/07_training.ipynb #c018
-class TimbreObjective(nn.Module):
-    "The (C)VAE and its training heads; `forward(batch, step)` returns every loss term of `cfg`'s objective."
-    def __init__(self, cfg: TrainConfig):   # the objective's weights; the model is CVAEConfig's (the seed's)
-        super().__init__()
-        self.cfg, self.model = cfg, CVAE(CVAEConfig(conditional=cfg.conditional))
-        D = self.model.cfg.latent_dim
-        self.family_head = nn.Linear(D, len(FAMILIES)) if cfg.family_head else None
-        self.pitch_head = nn.Sequential(nn.Linear(D, 64), nn.SiLU(), nn.Linear(64, 12)) if cfg.adv_pitch else None
-
-    def forward(self, x, pitch, family, x_b=None, pitch_b=None, step: int = 0) -> dict:   # x: (B, 1, n_mels, T); pitch, family: (B,)
-        c, m, B = self.cfg, self.model, len(x)
-        if x_b is not None: x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
-        mu, logvar = m.encode(x, pitch)                                   # (B', D) each; B' = 2B with partners
-        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
-        beta, ramp = beta_at(step, c.beta_max, c.warmup_steps), min(1.0, step / max(c.warmup_steps, 1))
-        l = vae_loss(m.decode(z, pitch).float(), x, mu.float(), logvar.float(), beta, c.free_bits, c.free_bits_mode,
-                     c.recon, c.recon_weight)
-        if x_b is not None and c.cross_pitch:                            # decode(z_a, pitch_b) ≈ x_b and back
-            l['cross'] = recon_loss(m.decode(z.roll(B, 0), pitch).float(), x, c.recon)
-            l['total'] = l['total'] + c.cross_pitch * c.recon_weight * l['cross']
-        if x_b is not None and c.invariance:
-            l['nce'] = info_nce(mu[:B].float(), mu[B:].float(), c.nce_tau)
-            l['total'] = l['total'] + c.invariance * ramp * l['nce']
-        if self.family_head is not None:
-            l['family_ce'] = F.cross_entropy(self.family_head(mu.float()), family)
-            l['total'] = l['total'] + c.family_head * ramp * l['family_ce']
-        if self.pitch_head is not None:                                   # the head learns pitch class; the encoder, to hide it
-            l['adv_pitch'] = F.cross_entropy(self.pitch_head(grad_reverse(torch.tanh(mu.float()), c.adv_pitch * ramp)), pitch % 12)
-            l['total'] = l['total'] + l['adv_pitch']
-        l['under_floor'] = kl_under_floor(l['kl_dims'].detach(), c.free_bits, c.free_bits_mode)
-        return {**l, 'beta': beta}
 
 # %% ../nbs/07_training.ipynb #16137ec9
 def epoch_batches(n: int,           # notes in the training split
@@ -446,11 +240,6 @@ def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
     return record
 
 # %% ../nbs/07_training.ipynb #c022
-def read_metrics(run_dir) -> list[dict]:
-    "The per-epoch records of `runs/<name>/metrics.jsonl`."
-    p = Path(run_dir) / 'metrics.jsonl'
-    return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
-
 def load_model(run_dir,        # a run folder with config.json and checkpoints/
                device='cpu'    # where to put the model
               ) -> CVAE:       # in eval mode
@@ -461,21 +250,3 @@ def load_model(run_dir,        # a run folder with config.json and checkpoints/
     obj = TimbreObjective(TrainConfig(**{k: v for k, v in cfg.items() if k in {f.name for f in fields(TrainConfig)}}))
     load_checkpoint(ck, obj, device=device)
     return obj.model.to(device).eval()
-
-def plot_metrics(run_dir):
-    "Per-epoch losses, β = 1 bound, KL per latent dimension and active units of a run."
-    import matplotlib.pyplot as plt
-    m = read_metrics(run_dir); ep = [r['epoch'] for r in m]
-    fig, ax = plt.subplots(1, 3, figsize=(15, 4))
-    for split, ls in (('train', '-'), ('val', '--')):
-        for k in ('total', 'recon', 'kl_fb', 'elbo'): ax[0].plot(ep, [r[split][k] for r in m], ls, label=f'{split} {k}')
-    ax[0].set(title='Losses per epoch (same β for train and val)', xlabel='epoch', ylabel='loss (log scale)', yscale='log')
-    ax[0].legend(fontsize=7, ncol=2)                                       # log scale: recon (~0.1) and total (~30) both readable
-    kl = np.array([r['val']['kl_per_dim'] for r in m])
-    im = ax[1].imshow(kl.T, aspect='auto', origin='lower', extent=(ep[0] - .5, ep[-1] + .5, -.5, kl.shape[1] - .5), cmap='viridis')
-    ax[1].set(title='Validation KL per latent dimension', xlabel='epoch', ylabel='latent dimension'); fig.colorbar(im, ax=ax[1], label='KL (nats)')
-    ax[2].plot(ep, [r['val']['active_units'] for r in m], 'o-', label='active units (Var μ > 0.01)')
-    ax2 = ax[2].twinx(); ax2.plot(ep, [r['val']['mean_sigma'] for r in m], 's--', color='C1', label='mean σ')
-    ax[2].set(title='Latent usage', xlabel='epoch', ylabel='active units'); ax2.set_ylabel('mean posterior σ')
-    ax[2].legend(loc='lower left', fontsize=8); ax2.legend(loc='lower right', fontsize=8)
-    fig.tight_layout(); return fig

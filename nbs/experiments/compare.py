@@ -5,7 +5,7 @@
 
 # %% [markdown]
 # An *experiment* notebook: `timbre-nb compare` (or `make compare`) executes it with papermill into
-# `runs/<name>/compare.ipynb`. Each objective is a named set of `TrainConfig` fields (`timbre_nb.training.OBJECTIVES`):
+# `runs/<name>/compare.ipynb`. Each objective is a named set of `TrainConfig` fields (`timbre_nb.objectives.OBJECTIVES`):
 #
 # - `seed` — the research log's objective exactly: per-element-mean MSE + β·KL, β warmed up to 2, free bits 0.5 nats on
 #   the *total* KL (whose gradient is zero all run, see the losses notebook);
@@ -23,7 +23,7 @@
 #
 # Every variant sees the same notes per step (paired objectives: half anchors, half partners), the same steps and the
 # same seed; a variant that already finished with the same configuration is reused. The winner is fixed in
-# `training.DEFAULT_OBJECTIVE` (what `make report` trains); the last cell checks that it still wins here.
+# `objectives.DEFAULT_OBJECTIVE` (what `make report` trains); the last cell checks that it still wins here.
 
 # %% tags=["parameters"]
 profile = 'quick'                  # the profile every variant trains with (same data, steps, seed)
@@ -43,7 +43,9 @@ import numpy as np, torch
 from pathlib import Path
 from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
-from timbre_nb.training import load_model, read_metrics, DEFAULT_OBJECTIVE
+from timbre_nb.training import load_model
+from timbre_nb.runs import read_metrics
+from timbre_nb.objectives import DEFAULT_OBJECTIVE
 from timbre_nb.pipeline import compare_runs, eval_set, audio_row, RunReport
 from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_markdown, plot_scores, scores_verdict
 from timbre_nb.analysis import plot_spectrograms

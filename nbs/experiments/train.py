@@ -14,7 +14,7 @@
 # %% tags=["parameters"]
 data = 'data/soundfont-quick'   # dataset root (NSynth jsonwav layout)
 profile = 'quick'               # 'tiny' | 'quick' | 'full'
-objective = 'timbre-inv100'     # a key of timbre_nb.training.OBJECTIVES ('seed': the research log's)
+objective = 'timbre-inv100'     # a key of timbre_nb.objectives.OBJECTIVES ('seed': the research log's)
 overrides = {}                  # any other TrainConfig fields, e.g. {'lr': 3e-3, 'device': 'cpu', 'max_steps': 100}
 run_name = 'quick'              # the run folder is <runs_root>/<run_name>
 runs_root = 'runs'
@@ -24,7 +24,9 @@ progress = True                 # tqdm progress bar (the pipeline turns it off: 
 
 # %% tags=["hide-input"]
 from dataclasses import asdict
-from timbre_nb.training import experiment_config, train, plot_metrics, read_metrics, config_help
+from timbre_nb.training import train
+from timbre_nb.objectives import experiment_config, config_help
+from timbre_nb.runs import plot_metrics, read_metrics
 cfg = experiment_config(profile, objective, data=data, run_name=run_name, runs_root=runs_root, cache_root=cache_root,
                         progress=progress, overrides=overrides)
 help_ = config_help()
