@@ -5,8 +5,8 @@
 
 # %% [markdown]
 # This notebook is an *experiment*: papermill replaces the cell below with the run's parameters and keeps the
-# executed copy in `runs/<name>/train.ipynb`. All logic lives in `timbre_nb.training` (documented and tested in the
-# library notebooks). A run is named by a **profile** (how much data and compute: `tiny` for tests, `quick` for the
+# executed copy in `runs/<name>/train.ipynb`. All logic lives in `timbre_nb.objectives`, `timbre_nb.training` and
+# `timbre_nb.runs` (documented and tested in the library notebooks). A run is named by a **profile** (how much data and compute: `tiny` for tests, `quick` for the
 # CPU demo, `full` for the seed's NSynth run on a GPU) and an **objective** (what the model is trained for: `seed`
 # is the research log's objective exactly; `timbre-inv100`, the default, is the one the comparison chose). `overrides`
 # sets any other `TrainConfig` field, e.g. `{'lr': 3e-3, 'epochs': 5}`.
