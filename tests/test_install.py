@@ -44,7 +44,7 @@ def venv_env(v: Path, **extra) -> dict:
 
 def test_installed_package_is_the_wheel(venv, tmp_path):
     env = venv_env(venv)
-    out = sh(venv / 'bin' / 'python', '-c', 'import timbre_nb, timbre_nb.pipeline as p, json; from jupyter_client.kernelspec '
+    out = sh(venv / 'bin' / 'python', '-c', 'import timbre_nb, timbre_nb.site as p, json; from jupyter_client.kernelspec '
              'import KernelSpecManager as K; print(json.dumps([timbre_nb.__file__, str(p.notebooks_dir()), '
              '[q.name for q in p.library_notebooks()], K().get_kernel_spec("python3").argv[0]]))', cwd=tmp_path, env=env)
     pkg, nbs, lib, kernel_python = json.loads(out.stdout)

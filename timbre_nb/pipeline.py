@@ -4,44 +4,19 @@
 
 # %% ../nbs/11_pipeline.ipynb #c003
 from __future__ import annotations
-import html, json, os, shutil, subprocess, sys, time
+import html, json, os, sys, time
 from dataclasses import asdict
 from pathlib import Path
-import timbre_nb
 from .config import SpecConfig, stable_hash
 from .cache import build_cache, cache_summary
 from .training import train
 from .objectives import experiment_config, TrainConfig, DEFAULT_OBJECTIVE
+from .site import experiment_notebook, _read_json, build_site
 
 # %% auto #0
-__all__ = ['ANALYSIS_DEFAULTS', 'ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'COMPARE_OBJECTIVES', 'EXPERIMENT_PAGES',
-           'notebooks_dir', 'experiment_notebook', 'library_notebooks', 'ensure_data', 'Stages', 'train_stage',
-           'analysis_stage', 'explore_stage', 'train_or_reuse', 'compare_runs', 'compare_stage', 'eval_set',
-           'audio_row', 'RunReport', 'summary_rows', 'write_index', 'clean_for_site', 'build_site', 'run_pipeline',
-           'run_compare']
-
-# %% ../nbs/11_pipeline.ipynb #c004
-def notebooks_dir() -> Path:
-    "The project's notebook folder: `timbre_nb/nbs/` of an installed wheel, or `nbs/` of the checkout an editable install runs from."
-    pkg = Path(timbre_nb.__file__).resolve().parent
-    for nbs in (pkg / 'nbs', pkg.parent / 'nbs'):        # wheel (package data), then checkout (editable install)
-        if (nbs / 'experiments' / 'train.ipynb').exists(): return nbs
-    raise FileNotFoundError(f'{pkg}: timbre_nb is installed without its notebooks (no nbs/experiments/train.ipynb in {pkg} '
-                            f'or {pkg.parent}), and the pipeline executes them. Reinstall from the project: `pip install .` '
-                            f'(or a wheel built from it) ships nbs/ as package data; in a checkout, `make setup` or `pip install -e .`.')
-
-def experiment_notebook(name: str  # a file in nbs/experiments/, e.g. 'train.ipynb'
-                       ) -> Path:
-    "The experiment notebook `name` that papermill executes."
-    p = notebooks_dir() / 'experiments' / name
-    if not p.exists():
-        raise FileNotFoundError(f'{p}: no such experiment notebook (there are: '
-                                f'{", ".join(q.name for q in sorted(p.parent.glob("*.ipynb")))}).')
-    return p
-
-def library_notebooks() -> list[Path]:
-    "The numbered library notebooks in reading order: the site's reference section."
-    return sorted(notebooks_dir().glob('[0-9]*.ipynb'))
+__all__ = ['ANALYSIS_DEFAULTS', 'ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'COMPARE_OBJECTIVES', 'ensure_data', 'Stages',
+           'train_stage', 'analysis_stage', 'explore_stage', 'train_or_reuse', 'compare_runs', 'compare_stage',
+           'eval_set', 'audio_row', 'RunReport', 'run_pipeline', 'run_compare']
 
 # %% ../nbs/11_pipeline.ipynb #15b12c5b
 ANALYSIS_DEFAULTS = dict(n_latents=2000, n_metrics=20, n_audio=4, gl_iters=64, seed=0)   # the seed's 2000 notes; ≥ 20 inverted
@@ -72,10 +47,6 @@ class Stages:
         return out
 
 # %% ../nbs/11_pipeline.ipynb #c008
-def _read_json(path: Path) -> dict:
-    "The JSON object at `path`, or {} when the file does not exist (a stage that has not run yet)."
-    return json.loads(path.read_text()) if path.exists() else {}
-
 def _papermill(nb: str, out: Path, params: dict, cwd: Path):
     import papermill as pm
     pm.execute_notebook(str(experiment_notebook(nb)), str(out), parameters=params, cwd=str(cwd), progress_bar=False,
@@ -196,148 +167,6 @@ class RunReport:
         p = self.run / f'{self.name}.json'
         p.write_text(json.dumps(dict(key=self.key, rows=self.rows, figures=self.figures, verdict=verdict, **extra), indent=1, default=float))
         return p
-
-# %% ../nbs/11_pipeline.ipynb #c013
-def _fmt(v):
-    if isinstance(v, float): return f'{v:.4g}'
-    if isinstance(v, (list, tuple)): return ', '.join(map(_fmt, v))
-    return str(v)
-
-def summary_rows(run: Path, a: dict) -> list[tuple[str, str]]:
-    "The (quantity, value) rows of the summary table: config, parameters, final losses, latents, and the analysis `a`'s rows."
-    s = _read_json(run / 'summary.json')
-    if not s: return [(k, _fmt(v)) for k, v in a.get('rows', [])]
-    c = s['config']
-    rows = [('dataset', c['data']), ('front end (SpecConfig)', ', '.join(f'{k}={v}' for k, v in SpecConfig().to_dict().items())),
-            ('model', f"{'CVAE (pitch-conditioned)' if c['conditional'] else 'VAE'}: {s['n_params']:,} parameters")]
-    knobs = ('epochs', 'batch_size', 'lr', 'beta_max', 'warmup_steps', 'free_bits', 'free_bits_mode', 'recon', 'recon_weight',
-             'cross_pitch', 'invariance', 'family_head', 'adv_pitch', 'seed')
-    rows += [(k, _fmt(c[k])) for k in knobs if k in c]
-    rows += [('epochs done / steps', f"{s['epoch']} / {s['step']}")]
-    for split in ('train', 'val'):
-        d = s[split]; rows.append((f'final {split} losses (β={s["beta"]:.2f})',
-                                  ' '.join(f'{k}={d[k]:.4f}' for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo'))))
-    rows += [('active units (Var μ > 0.01)', f"{s['val']['active_units']} / {len(s['val']['kl_per_dim'])}"),
-             ('mean posterior σ', f"{s['val']['mean_sigma']:.3f}")]
-    rows += [(k, _fmt(v)) for k, v in a.get('rows', [])]
-    return rows
-
-def write_index(run: Path, book: Path, stage_times: dict) -> Path:
-    "The site's index page (MyST markdown)."
-    a, cmp = _read_json(run / 'analysis.json'), _read_json(run / 'compare.json')
-    fig_list = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '
-                 'validation KL of each latent dimension, active units and mean posterior σ.')] if (book / 'figures' / 'training.png').exists() else []
-    figs = '\n\n'.join(f'```{{figure}} figures/{f}\n:width: 100%\n\n{cap}\n```' for f, cap in fig_list + a.get('figures', []))
-    figs = f'## Figures\n\n{figs}' if figs else ''
-    times = ', '.join(f'{k} {v:.0f} s' for k, v in stage_times.items())
-    pages = [('train', '[Training](train.ipynb): the training log in the research log\'s format, honest validation (same β '
-              'as training, plus the β = 1 bound for both splits), and per-epoch latent diagnostics.'),
-             ('analysis', '[Analysis](analysis.ipynb): the timbre-space scores of this run\'s μ on held-out instruments beside '
-              'baselines that need no model, the latent maps (PCA, UMAP), spectrogram reconstructions, and audio — for '
-              'several notes the original, Griffin-Lim from the original log-mel (the inversion\'s upper bound), and '
-              'Griffin-Lim from the model\'s reconstruction.'),
-             ('compare', '[Comparison](compare.ipynb): the seed\'s CVAE, the same model unconditional, and the timbre '
-              'objectives, trained on the same data, seed and steps, scored side by side, with their reconstructions '
-              'and audio.')]
-    pages.insert(2, ('explore', '[Explore](explore.ipynb): hear the space — interpolations between instruments of different '
-                     'families, one instrument\'s code played at every pitch, a melody played with a chosen timbre, '
-                     'timbre swaps, and a playable map (click a point to hear the note).'))
-    links = '\n'.join(f'- {text}' for nb, text in pages if (book / f'{nb}.ipynb').exists())
-    explore = ''
-    if (run / 'explore.json').exists():
-        from timbre_nb.explorer import explore_summary
-        explore = f"## Listening\n\n{explore_summary(run / 'explore.json')} See [Explore](explore.ipynb).\n"
-    rows = summary_rows(run, a)
-    summary = ('## Summary\n\n' + '\n'.join(['| quantity | value |', '|---|---|'] + [f'| {k} | {v} |'.replace('\n', ' ') for k, v in rows])
-               + '\n') if rows else ''
-    compare = ''
-    if cmp:
-        compare = (f"## The comparison (`{cmp.get('profile', '')}` profile, held-out instruments)\n\n{cmp.get('verdict', '')}\n\n"
-                   f"{cmp.get('table', '')}\n\n```{{figure}} figures/compare_scores.png\n:width: 100%\n\n"
-                   "Each score for each model (blue), the chosen one (red) and the baselines without a model (grey); dashed: chance.\n```\n")
-    text = f"""# timbre_nb run `{run.name}`
-
-A pitch-conditioned variational autoencoder (CVAE) learned a *timbre space* of single musical notes from their
-log-mel spectrograms ({SpecConfig().n_mels} mel bins, {SpecConfig().T}-frame crops at {SpecConfig().sr} Hz).
-This page summarises run `{run.name}`; the notebooks hold the whole story:
-
-{links}
-
-{a.get('verdict', '')}
-
-{compare}
-{explore}
-{summary}
-Stage times: {times}.
-
-{figs}
-"""
-    (book / 'index.md').write_text(text); return book / 'index.md'
-
-def clean_for_site(src: Path,  # an executed notebook
-                   dst: Path   # where the page's copy goes
-                  ) -> Path:
-    "Copy a notebook for the site: stdout outputs merged into one block, stderr outputs dropped, parameter cells collapsed."
-    import nbformat
-    nb = nbformat.read(str(src), as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != 'code': continue
-        tags = cell.metadata.get('tags', [])
-        if {'parameters', 'injected-parameters'} & set(tags): cell.metadata['tags'] = [*tags, 'hide-cell']   # collapsed: the page tells the story first
-        outs = []
-        for o in cell.get('outputs', []):
-            if o.output_type == 'stream' and o.name == 'stderr': continue
-            if o.output_type == 'stream' and outs and outs[-1].output_type == 'stream': outs[-1].text += o.text; continue
-            outs.append(o)
-        cell.outputs = outs
-    nbformat.write(nb, str(dst)); return dst
-
-# %% ../nbs/11_pipeline.ipynb #c0ea547a
-EXPERIMENT_PAGES = ('train', 'analysis', 'explore', 'compare')
-
-def build_site(run: Path,                  # the run folder
-               stage_times: dict | None = None  # {stage: seconds}, shown on the index
-              ) -> Path:                   # the site's index.html
-    "Render the run's executed notebooks, its index page and the library notebooks into `run/site/`."
-    run = Path(run).resolve(); book = run / 'book'
-    if book.exists(): shutil.rmtree(book)
-    (book / 'reference').mkdir(parents=True)
-    pages = [nb for nb in EXPERIMENT_PAGES if (run / f'{nb}.ipynb').exists()]
-    for nb in pages: clean_for_site(run / f'{nb}.ipynb', book / f'{nb}.ipynb')
-    if (run / 'figures').exists(): shutil.copytree(run / 'figures', book / 'figures')
-    if (run / 'metrics.jsonl').exists():
-        import matplotlib.pyplot as plt
-        from timbre_nb.runs import plot_metrics
-        (book / 'figures').mkdir(exist_ok=True)
-        fig = plot_metrics(run); fig.savefig(book / 'figures' / 'training.png', dpi=110, bbox_inches='tight'); plt.close(fig)
-    lib = library_notebooks()
-    for p in lib: shutil.copy(p, book / 'reference' / p.name)
-    write_index(run, book, stage_times or {})
-    ref = [f'  - file: reference/{p.stem}' for p in lib]
-    (book / '_toc.yml').write_text('\n'.join(['format: jb-book', 'root: index', 'parts:', '- caption: The run', '  chapters:',
-                                              *[f'  - file: {nb}' for nb in pages], '- caption: Library reference', '  chapters:', *ref]) + '\n')
-    (book / '_config.yml').write_text(f"""title: "timbre_nb — run {run.name}"
-author: timbre_nb
-only_build_toc_files: true
-execute:
-  execute_notebooks: 'off'
-html:
-  use_repository_button: false
-sphinx:
-  config:
-    html_show_copyright: false
-    suppress_warnings: ['myst.header', 'mystnb.unknown_mime_type']
-    nb_render_markdown_format: myst
-""")
-    jb = [sys.executable, '-c', 'from jupyter_book.cli.main import main; main()']   # this interpreter's Jupyter Book
-    r = subprocess.run([*jb, 'build', str(book), '--path-output', str(run / '_jb'), '-q'], capture_output=True, text=True)
-    html = run / '_jb' / '_build' / 'html'
-    if r.returncode != 0 or not (html / 'index.html').exists():
-        raise RuntimeError(f'jupyter-book build of {book} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}')
-    site = run / 'site'
-    if site.exists(): shutil.rmtree(site)
-    shutil.copytree(html, site); shutil.rmtree(run / '_jb')
-    return site / 'index.html'
 
 # %% ../nbs/11_pipeline.ipynb #c015
 def _prepare(profile, data, name, runs_root, cache_root):
