@@ -106,8 +106,8 @@ def train_or_reuse(cfg: TrainConfig   # a run's full configuration
                   ) -> str:           # 'reused', 'resumed' or 'trained'
     "Train `cfg` unless its run folder holds a finished run of this exact configuration; resume an interrupted one."
     run, want = Path(cfg.run_dir), stable_hash(asdict(cfg))
-    if _read_json(run / 'summary.json').get('config_hash') == want and _read_json(run / 'summary.json').get('finished'):
-        return 'reused'
+    s = _read_json(run / 'summary.json')
+    if s.get('config_hash') == want and s.get('finished'): return 'reused'
     resume = _read_json(run / 'config.json') == json.loads(json.dumps(asdict(cfg))) and any((run / 'checkpoints').glob('ckpt_*.json'))
     train(cfg, resume=resume)
     return 'resumed' if resume else 'trained'
