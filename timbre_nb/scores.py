@@ -156,12 +156,13 @@ SCORE_COLUMNS = {   # score -> (label, better, chance key)
     'recon_l1_db': ('log-mel L1, dB', 'lower', None)}
 
 def scores_markdown(rows: dict) -> str:
-    "A markdown table: one row per model or baseline (`{name: timbre_scores dict}`), one column per score."
+    "A markdown table: one row per model or baseline (`{name: timbre_scores dict}`), one column per score (and a note column when a probe could not run)."
     f = lambda v: '–' if v is None or (isinstance(v, float) and np.isnan(v)) else f'{v:.3f}' if isinstance(v, float) else str(v)
-    head = '| features | ' + ' | '.join(f"{lab} ({'↑' if b == 'higher' else '↓'})" for lab, b, _ in SCORE_COLUMNS.values()) + ' | note |'
-    lines = [head, '|' + '---|' * (len(SCORE_COLUMNS) + 2)]
+    notes = any(s.get('probe_note') for s in rows.values())
+    head = '| features | ' + ' | '.join(f"{lab} ({'↑' if b == 'higher' else '↓'})" for lab, b, _ in SCORE_COLUMNS.values()) + (' | note |' if notes else ' |')
+    lines = [head, '|' + '---|' * (len(SCORE_COLUMNS) + 1 + notes)]
     for name, s in rows.items():
-        lines.append(f'| {name} | ' + ' | '.join(f(s.get(k)) for k in SCORE_COLUMNS) + f" | {s.get('probe_note', '')} |")
+        lines.append(f'| {name} | ' + ' | '.join(f(s.get(k)) for k in SCORE_COLUMNS) + (f" | {s.get('probe_note', '')} |" if notes else ' |'))
     return '\n'.join(lines)
 
 def plot_scores(rows: dict,          # {name: timbre_scores dict}
