@@ -14,6 +14,7 @@ from sklearn.decomposition import PCA
 
 from .config import SpecConfig, FAMILIES
 from .features import norm_to_db
+from .model import encode_means
 
 # %% auto #0
 __all__ = ['LATENT_NAMES', 'sample_indices', 'extract_latents', 'save_latents', 'load_latents', 'pca_2d', 'umap_2d',
@@ -32,32 +33,23 @@ def sample_indices(n_items:int, # dataset length
 
 # %% ../nbs/09_analysis.ipynb #c008
 def extract_latents(model,              # has `encode(x, pitch) -> (mu, logvar)`, each (B, latent_dim)
-                    dataset,            # yields (x (1, n_mels, T), pitch, family, key); has `.instrument` per item
+                    dataset,            # items (x (1, n_mels, T), pitch, ...); arrays .pitch .family .keys .instrument
                     n:int=2000,         # notes to sample (all if the dataset is smaller)
                     batch_size:int=256, # encoder batch size
                     seed:int=0,         # seed of the note sample
-                    device='cpu'        # where to run the encoder
                    ) -> dict:
     "Encoder means and log-variances of `n` sampled notes, with their pitch, family, key and instrument."
-    if not hasattr(dataset, 'instrument'):
-        raise AttributeError(f"extract_latents: the dataset ({type(dataset).__name__}) has no `.instrument` array; "
-                             "the grouped probes need one instrument id per item — use a NoteCache or add the attribute.")
+    missing = [a for a in ('pitch', 'family', 'keys', 'instrument') if not hasattr(dataset, a)]
+    if missing:
+        raise AttributeError(f"extract_latents: the dataset ({type(dataset).__name__}) has no {missing} array(s); "
+                             "the probes need one label per item — use a NoteCache or add the attributes.")
     idx = sample_indices(len(dataset), n, seed)
     if len(idx) < n:
         warnings.warn(f"extract_latents: asked for n={n} notes but the dataset has only {len(idx)}; using all N={len(idx)}.")
-    loader = torch.utils.data.DataLoader(torch.utils.data.Subset(dataset, idx.tolist()), batch_size=batch_size, shuffle=False)
-    was_training = model.training
-    model.to(device).eval()
-    mus, logvars, pitches, families, keys = [], [], [], [], []
-    with torch.no_grad():
-        for x, pitch, family, key in loader:
-            mu, logvar = model.encode(x.to(device), pitch.to(device))   # (B, latent_dim) each
-            mus.append(mu.float().cpu().numpy()); logvars.append(logvar.float().cpu().numpy())
-            pitches.append(np.asarray(pitch)); families.append(np.asarray(family)); keys.extend(key)
-    model.train(was_training)
-    return dict(mu_all=np.concatenate(mus), logvar_all=np.concatenate(logvars),
-                pitch_all=np.concatenate(pitches).astype(np.int64), family_all=np.concatenate(families).astype(np.int64),
-                keys_all=np.asarray(keys, dtype=str), instrument_all=np.asarray(dataset.instrument)[idx])
+    mu, logvar = encode_means(model, dataset, idx, batch_size, with_logvar=True)   # (N, D) each, on the model's device
+    label = lambda a, dt=np.int64: np.asarray(getattr(dataset, a))[idx].astype(dt)
+    return dict(mu_all=mu, logvar_all=logvar, pitch_all=label('pitch'), family_all=label('family'),
+                keys_all=label('keys', str), instrument_all=label('instrument'))
 
 # %% ../nbs/09_analysis.ipynb #c014
 def save_latents(path,      # e.g. runs/<name>/latents.npz

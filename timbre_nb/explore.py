@@ -5,25 +5,22 @@
 # %% ../nbs/13_explore.ipynb #f56595e6
 from __future__ import annotations
 import base64, html, io, math
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 import soundfile as sf
 from IPython.display import HTML
 
 from .config import SpecConfig, FAMILIES
 from .features import norm_to_db
 from .inversion import invert
-from .reconstruction import window_starts, overlap_add
+from .reconstruction import window_codes, decode_windows
 from .data import read_wave, wav_path
 
 # %% auto #0
-__all__ = ['instrument_pitches', 'note_index', 'note_label', 'original_wave', 'model_device', 'evaluating', 'encode_onsets',
-           'onset_crops', 'window_codes', 'decode_windows', 'Voice', 'wav_bytes', 'wav_data_uri', 'players_html',
-           'players_row', 'imshow_db']
+__all__ = ['instrument_pitches', 'note_index', 'note_label', 'original_wave', 'onset_crops', 'Voice', 'wav_bytes', 'wav_data_uri',
+           'players_html', 'players_row', 'imshow_db']
 
 # %% ../nbs/13_explore.ipynb #04efb92c
 def instrument_pitches(ds,               # a NoteCache (or anything with .instrument and .pitch arrays)
@@ -58,66 +55,11 @@ def original_wave(ds,                            # a NoteCache (its data_root ho
     return read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg)
 
 # %% ../nbs/13_explore.ipynb #69270f21
-def model_device(model) -> torch.device:
-    "The device of `model`'s parameters: where its inputs must go."
-    return next(model.parameters()).device
-
-@contextmanager
-def evaluating(model):  # an nn.Module
-    "The model in eval mode under `torch.no_grad()`; its mode is restored afterwards."
-    was = model.training; model.eval()
-    try:
-        with torch.no_grad(): yield model
-    finally: model.train(was)
-
-def encode_onsets(model,                 # has encode(x, pitch) -> (mu, logvar)
-                  ds,                    # a NoteCache of onset crops (train=False)
-                  idx=None,              # note indices (default: all)
-                  batch_size: int = 256, # encoder batch
-                 ) -> np.ndarray:        # (N, D) μ
-    "Encoder means of the onset crops of notes `idx`."
-    idx = np.arange(len(ds)) if idx is None else np.asarray(idx, dtype=np.int64)
-    dev, out = model_device(model), []
-    with evaluating(model):
-        for s in range(0, len(idx), batch_size):
-            b = idx[s:s + batch_size]
-            x = torch.stack([ds[int(i)][0] for i in b])                          # (B, 1, n_mels, T)
-            out.append(model.encode(x.to(dev), torch.as_tensor(ds.pitch[b]).to(dev))[0].float().cpu().numpy())
-    return np.concatenate(out) if out else np.zeros((0, model.cfg.latent_dim), np.float32)
-
 def onset_crops(ds,   # a NoteCache of onset crops (train=False)
                 idx,  # note indices
                ) -> torch.Tensor:
     "Onset crops (N, n_mels, T) of notes `idx`, normalised log-mel."
     return torch.stack([ds[int(i)][0][0] for i in idx])
-
-def window_codes(model,                           # has encode(x, pitch) -> (mu, logvar)
-                 x_full,                          # (n_mels, frames) normalised log-mel of a whole note
-                 pitch: int,                      # its MIDI pitch
-                 cfg: SpecConfig = SpecConfig(),
-                ) -> tuple[list[int], torch.Tensor]:  # window start frames, μ (n_win, D)
-    "Encoder means of the T-frame windows covering a note (50 % overlap): the codes `reconstruct_full` decodes."
-    x = torch.as_tensor(x_full, dtype=torch.float32)
-    if x.shape[-1] < cfg.T: x = F.pad(x, (0, cfg.T - x.shape[-1]), value=-1.0)    # pad with silence
-    starts = window_starts(x.shape[-1], cfg.T)
-    windows = torch.stack([x[:, s:s + cfg.T] for s in starts])[:, None]           # (n_win, 1, n_mels, T)
-    dev = model_device(model)
-    with evaluating(model):
-        mu, _ = model.encode(windows.to(dev), torch.full((len(starts),), int(pitch), device=dev))
-    return starts, mu.float().cpu()
-
-def decode_windows(model,                          # has decode(z, pitch) -> (B, 1, n_mels, T)
-                   codes,                          # (n_win, D) one code per window
-                   pitch: int,                     # MIDI pitch to decode at
-                   starts: list[int],              # window start frames (window_codes)
-                   n_frames: int,                  # frames of the note
-                   cfg: SpecConfig = SpecConfig(),
-                  ) -> torch.Tensor:               # (n_mels, n_frames) normalised log-mel
-    "Decode one code per window at `pitch` and overlap-add the windows."
-    codes, dev = torch.as_tensor(codes, dtype=torch.float32), model_device(model)
-    with evaluating(model):
-        w = model.decode(codes.to(dev), torch.full((len(codes),), int(pitch), device=dev)).float().cpu()
-    return overlap_add(w[:, 0], starts, max(n_frames, cfg.T), cfg.T)[:, :n_frames]
 
 # %% ../nbs/13_explore.ipynb #5943f060
 @dataclass

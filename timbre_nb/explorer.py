@@ -15,7 +15,8 @@ from IPython.display import display
 from .config import SpecConfig
 from .inversion import invert
 from .analysis import sample_indices
-from .explore import model_device, evaluating, encode_onsets, note_label, wav_bytes, imshow_db
+from .model import encode_means, decode_codes
+from .explore import note_label, wav_bytes, imshow_db
 
 # %% auto #0
 __all__ = ['TimbreExplorer', 'save_explore', 'explore_summary']
@@ -35,7 +36,7 @@ class TimbreExplorer:
         import ipywidgets as W
         from sklearn.decomposition import PCA
         self.model, self.ds, self.cfg, self.gl_iters = model, ds, cfg, gl_iters
-        mu = encode_onsets(model, ds, sample_indices(len(ds), pca_notes, seed))     # (N, D)
+        mu = encode_means(model, ds, sample_indices(len(ds), pca_notes, seed))     # (N, D)
         N, D = mu.shape
         k = max(1, min(n_components, N, D))
         pca = PCA(n_components=k).fit(mu) if N > 1 else None
@@ -53,7 +54,7 @@ class TimbreExplorer:
         self.pitch = W.IntSlider(value=int(ds.pitch[notes[0]]), min=int(np.min(ds.pitch)), max=int(np.max(ds.pitch)),
                                  description='MIDI pitch', continuous_update=False)
         self.out, self.player = W.Output(), W.Audio(format='wav', autoplay=False, loop=False)
-        self._hold, self.mu = False, torch.as_tensor(encode_onsets(model, ds, [self.note.value])[0])   # (D,) the note's μ
+        self._hold, self.mu = False, torch.as_tensor(encode_means(model, ds, [self.note.value])[0])   # (D,) the note's μ
         self.note.observe(self._on_note, names='value')
         for w in (*self.pc_sliders, *self.dim_sliders, self.pitch): w.observe(self.update, names='value')
         self.widget = W.VBox([self.note, W.HBox([W.VBox(self.pc_sliders + self.dim_sliders), W.VBox([self.pitch, self.player])]), self.out])
@@ -76,7 +77,7 @@ class TimbreExplorer:
         return z
 
     def _on_note(self, change=None):
-        self.mu = torch.as_tensor(encode_onsets(self.model, self.ds, [self.note.value])[0])
+        self.mu = torch.as_tensor(encode_means(self.model, self.ds, [self.note.value])[0])
         self._hold = True
         try:
             for s in self.pc_sliders + self.dim_sliders: s.value = 0.0
@@ -87,9 +88,8 @@ class TimbreExplorer:
     def update(self, change=None):
         "Decode the current code at the current pitch; redraw the spectrogram and refill the player."
         if self._hold: return
-        dev, cfg = model_device(self.model), self.cfg
-        with evaluating(self.model):
-            x = self.model.decode(self.z()[None].to(dev), torch.tensor([self.pitch.value], device=dev))[0, 0].float().cpu()  # (n_mels, T)
+        cfg = self.cfg
+        x = decode_codes(self.model, self.z()[None], self.pitch.value)[0]                # (n_mels, T)
         self.decoded = x.numpy()
         i = self.note.value
         self.player.value = wav_bytes(invert(x, float(self.ds.ref_db[i]), cfg, n_iter=self.gl_iters).numpy(), cfg.sr)

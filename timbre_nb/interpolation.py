@@ -13,8 +13,8 @@ from IPython.display import Markdown, display
 
 from .config import SpecConfig, FAMILIES
 from .features import norm_to_db
-from .explore import (instrument_pitches, note_index, original_wave, model_device, evaluating,
-                               encode_onsets, Voice, players_row, imshow_db)
+from .model import encode_means, decode_codes
+from .explore import instrument_pitches, note_index, original_wave, Voice, players_row, imshow_db
 
 # %% auto #0
 __all__ = ['pick_pairs', 'interpolation_path', 'is_monotone', 'plot_interpolation', 'interpolation_audio', 'show_interpolations']
@@ -53,12 +53,10 @@ def interpolation_path(model,                          # has encode and decode
     if ds.pitch[a] != ds.pitch[b]:
         raise ValueError(f'interpolation_path: notes {ds.keys[a]} (MIDI {ds.pitch[a]}) and {ds.keys[b]} (MIDI '
                          f'{ds.pitch[b]}) differ in pitch; pick pairs that share one (pick_pairs).')
-    mu = torch.as_tensor(encode_onsets(model, ds, [a, b]))                 # (2, D)
+    mu = torch.as_tensor(encode_means(model, ds, [a, b]))                 # (2, D)
     t = torch.linspace(0, 1, n_steps)                                      # (S,)
     z = (1 - t)[:, None] * mu[0] + t[:, None] * mu[1]                      # (S, D)
-    dev = model_device(model)
-    with evaluating(model):
-        x = model.decode(z.to(dev), torch.full((n_steps,), int(ds.pitch[a]), device=dev))[:, 0].float().cpu()  # (S, n_mels, T)
+    x = decode_codes(model, z, int(ds.pitch[a]))                              # (S, n_mels, T)
     db = norm_to_db(x, cfg)                                                # dB re the note's peak
     return dict(t=t.numpy(), z=z.numpy(), x=x.numpy(), a=int(a), b=int(b), pitch=int(ds.pitch[a]),
                 keys=(str(ds.keys[a]), str(ds.keys[b])), families=(FAMILIES[ds.family[a]], FAMILIES[ds.family[b]]),

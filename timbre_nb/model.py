@@ -4,13 +4,16 @@
 
 # %% ../nbs/05_model.ipynb #c003
 from __future__ import annotations
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict, fields
+import numpy as np
 import torch
 import torch.nn as nn
 from .config import SpecConfig, N_PITCHES
 
 # %% auto #0
-__all__ = ['CVAEConfig', 'CVAE']
+__all__ = ['CVAEConfig', 'reparameterise', 'CVAE', 'model_device', 'evaluating', 'encoded_batches', 'encode_means',
+           'decode_codes']
 
 # %% ../nbs/05_model.ipynb #c005
 _spec = SpecConfig()
@@ -70,6 +73,13 @@ def _up(ci: int, co: int, k: int, groups: int) -> nn.Sequential:
     "Stride-2 transposed-conv stage: doubles height and width (k=4, padding 1)."
     return nn.Sequential(nn.ConvTranspose2d(ci, co, k, stride=2, padding=1), _norm(co, groups), nn.SiLU())
 
+# %% ../nbs/05_model.ipynb #a1e0c001
+def reparameterise(mu: torch.Tensor,      # (B, D) posterior means
+                   logvar: torch.Tensor,  # (B, D) posterior log-variances
+                  ) -> torch.Tensor:      # (B, D) z ~ N(mu, exp(logvar)), differentiable in both
+    "One posterior sample z = μ + ε·σ (the reparameterisation trick)."
+    return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+
 # %% ../nbs/05_model.ipynb #c010
 class CVAE(nn.Module):
     "Convolutional (conditional) VAE on normalised log-mel crops; see `CVAEConfig` for the knobs."
@@ -127,5 +137,59 @@ class CVAE(nn.Module):
                ) -> tuple:                  # (x_hat (B,1,n_mels,T), mu (B,D), logvar (B,D))
         "Encode, sample z = mu + eps*std in training mode (z = mu in eval mode), decode."
         mu, logvar = self.encode(x, pitch)
-        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar) if self.training else mu
+        z = reparameterise(mu, logvar) if self.training else mu
         return self.decode(z, pitch), mu, logvar
+
+# %% ../nbs/05_model.ipynb #a1e0c003
+def model_device(model: nn.Module) -> torch.device:
+    "Where `model`'s parameters live: where its inputs must go (the CPU for a model without parameters)."
+    return next((p.device for p in model.parameters()), torch.device('cpu'))
+
+@contextmanager
+def evaluating(model: nn.Module):
+    "The model in eval mode under `torch.no_grad()`; its previous mode is restored afterwards."
+    was = model.training; model.eval()
+    try:
+        with torch.no_grad(): yield model
+    finally: model.train(was)
+
+def encoded_batches(model,                 # has encode(x, pitch) -> (mu, logvar)
+                    ds,                    # items (x (1, n_mels, T), pitch, ...): a NoteCache of onset crops
+                    idx=None,              # note indices (default: all)
+                    batch_size: int = 256, # notes per forward pass
+                   ):                      # yields (idx_b (B,), x (B,1,n_mels,T), pitch (B,), mu (B,D), logvar (B,D))
+    """Encode the notes `idx` of `ds` batch by batch (eval mode, no gradients) on the model's device.
+    Wrap the loop in `evaluating(model)` to decode or compute more in the same mode."""
+    idx = np.arange(len(ds)) if idx is None else np.asarray(idx, dtype=np.int64).reshape(-1)
+    dev = model_device(model)
+    for s in range(0, len(idx), batch_size):
+        b = idx[s:s + batch_size]
+        items = [ds[int(i)] for i in b]
+        x = torch.stack([it[0] for it in items]).to(dev)                              # (B, 1, n_mels, T)
+        pitch = torch.as_tensor([int(it[1]) for it in items], dtype=torch.long, device=dev)
+        with evaluating(model): mu, logvar = model.encode(x, pitch)
+        yield b, x, pitch, mu.float(), logvar.float()
+
+def encode_means(model,                    # has encode(x, pitch) -> (mu, logvar)
+                 ds,                       # a NoteCache of onset crops (or anything encoded_batches reads)
+                 idx=None,                 # note indices (default: all)
+                 batch_size: int = 256,
+                 with_logvar: bool = False # also return log σ²
+                ):                         # μ (N, D) float32 numpy; (μ, log σ²) if with_logvar
+    "Encoder means μ of the onset crops of notes `idx`: the notes' codes in the timbre space."
+    mus, lvs = [], []
+    for _, _, _, mu, logvar in encoded_batches(model, ds, idx, batch_size):
+        mus.append(mu.cpu().numpy()); lvs.append(logvar.cpu().numpy())
+    empty = lambda: np.zeros((0, model.cfg.latent_dim), np.float32)
+    mu, lv = (np.concatenate(a) if a else empty() for a in (mus, lvs))
+    return (mu, lv) if with_logvar else mu
+
+def decode_codes(model,   # has decode(z, pitch) -> (B, 1, n_mels, T)
+                 z,       # (B, D) codes (array or tensor)
+                 pitch,   # (B,) MIDI pitches, or one int for all
+                ) -> torch.Tensor:   # (B, n_mels, T) normalised log-mel, float32 on the CPU
+    "Decode codes at pitches, in eval mode without gradients, on the model's device."
+    dev = model_device(model)
+    z = torch.as_tensor(np.asarray(z, dtype=np.float32) if not torch.is_tensor(z) else z, dtype=torch.float32).to(dev)
+    p = torch.as_tensor(pitch, dtype=torch.long).reshape(-1).expand(len(z)).to(dev)
+    with evaluating(model): return model.decode(z, p)[:, 0].float().cpu()

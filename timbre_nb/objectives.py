@@ -9,7 +9,7 @@ from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.docments import docments
 from .config import FAMILIES
-from .model import CVAE, CVAEConfig
+from .model import CVAE, CVAEConfig, reparameterise
 from .losses import vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, grad_reverse
 
 # %% auto #0
@@ -127,7 +127,7 @@ class TimbreObjective(nn.Module):
         c, m, B = self.cfg, self.model, len(x)
         if x_b is not None: x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
         mu, logvar = m.encode(x, pitch)                                   # (B', D) each; B' = 2B with partners
-        z = mu + torch.randn_like(mu) * (0.5 * logvar).exp()
+        z = reparameterise(mu, logvar)
         beta, ramp = beta_at(step, c.beta_max, c.warmup_steps), min(1.0, step / max(c.warmup_steps, 1))
         l = vae_loss(m.decode(z, pitch).float(), x, mu.float(), logvar.float(), beta, c.free_bits, c.free_bits_mode,
                      c.recon, c.recon_weight)

@@ -6,12 +6,13 @@
 from __future__ import annotations
 import numpy as np, torch
 from .config import SpecConfig
+from .model import model_device, evaluating, decode_codes
 from .features import log_mel, norm_to_db
 from .inversion import invert, logmel_l1_db, spectral_convergence, mrstft_distance
 
 # %% auto #0
-__all__ = ['METRICS', 'window_starts', 'overlap_taper', 'overlap_add', 'reconstruct_full', 'three_variants', 'variant_metrics',
-           'inversion_table', 'format_table', 'inversion_verdict']
+__all__ = ['METRICS', 'window_starts', 'overlap_taper', 'overlap_add', 'window_codes', 'decode_windows', 'reconstruct_full',
+           'three_variants', 'variant_metrics', 'inversion_table', 'format_table', 'inversion_verdict']
 
 # %% ../nbs/08a_reconstruction.ipynb #c030
 def window_starts(n_frames: int,              # frames of the full note
@@ -52,34 +53,41 @@ def overlap_add(windows,       # (n_win, n_mels, T) decoded windows
     return (acc / wsum)[:, :n_frames]
 
 # %% ../nbs/08a_reconstruction.ipynb #c035
-def reconstruct_full(model,                          # CVAE-like: encode(x, pitch)->(mu, logvar); decode(z, pitch)->(B,1,n_mels,T)
+def window_codes(model,                           # has encode(x, pitch) -> (mu, logvar)
+                 x_full,                          # (n_mels, frames) normalised log-mel of a whole note
+                 pitch: int,                      # its MIDI pitch
+                 cfg: SpecConfig = SpecConfig(),
+                ) -> tuple[list[int], torch.Tensor]:  # window start frames, μ (n_win, D) on the CPU
+    "Encoder means of the T-frame windows covering a note (50 % overlap); window 0 is the onset crop."
+    x = torch.as_tensor(x_full, dtype=torch.float32)
+    if x.ndim != 2 or x.shape[0] != cfg.n_mels:
+        raise ValueError(f"reconstruction.window_codes: expected x_full ({cfg.n_mels}, frames), got {tuple(x.shape)}.")
+    if x.shape[-1] < cfg.T: x = torch.nn.functional.pad(x, (0, cfg.T - x.shape[-1]), value=-1.0)   # pad with silence
+    starts = window_starts(x.shape[-1], cfg.T)
+    windows = torch.stack([x[:, s:s + cfg.T] for s in starts])[:, None]           # (n_win, 1, n_mels, T)
+    dev = model_device(model)
+    with evaluating(model):
+        mu, _ = model.encode(windows.to(dev), torch.full((len(starts),), int(pitch), device=dev))
+    return starts, mu.float().cpu()
+
+def decode_windows(model,                          # has decode(z, pitch) -> (B, 1, n_mels, T)
+                   codes,                          # (n_win, D) one code per window
+                   pitch: int,                     # MIDI pitch to decode at
+                   starts: list[int],              # window start frames (window_codes)
+                   n_frames: int,                  # frames of the note
+                   cfg: SpecConfig = SpecConfig(),
+                  ) -> torch.Tensor:               # (n_mels, n_frames) normalised log-mel
+    "Decode one code per window at `pitch` and overlap-add the windows."
+    return overlap_add(decode_codes(model, codes, pitch), starts, max(n_frames, cfg.T), cfg.T)[:, :n_frames]
+
+def reconstruct_full(model,                          # CVAE-like: encode(x, pitch) -> (mu, logvar); decode(z, pitch)
                      x_full,                         # (n_mels, frames) normalised log-mel of the whole note
                      pitch: int,                     # MIDI pitch of the note
                      cfg: SpecConfig = SpecConfig(),
-                     batch_size: int = 32,           # windows per forward pass
-                    ) -> torch.Tensor:
-    "Encode+decode every window of a note with μ, overlap-add → (n_mels, frames) normalised log-mel."
-    x = torch.as_tensor(x_full, dtype=torch.float32)
-    n_frames, T = x.shape[-1], cfg.T
-    if x.ndim != 2 or x.shape[0] != cfg.n_mels:
-        raise ValueError(f"reconstruction.reconstruct_full: expected x_full ({cfg.n_mels}, frames), got {tuple(x.shape)}.")
-    if n_frames < T: x = torch.nn.functional.pad(x, (0, T - n_frames), value=-1.0)   # pad with silence
-    starts = window_starts(x.shape[-1], T)
-    windows = torch.stack([x[:, s:s + T] for s in starts])[:, None]                  # (n_win, 1, n_mels, T)
-    device = next((p.device for p in model.parameters()), torch.device('cpu')) if hasattr(model, 'parameters') else 'cpu'
-    was_training = getattr(model, 'training', False)
-    if hasattr(model, 'eval'): model.eval()
-    out = []
-    try:
-        with torch.no_grad():
-            for i in range(0, len(windows), batch_size):
-                xb = windows[i:i + batch_size].to(device)
-                pb = torch.full((len(xb),), int(pitch), dtype=torch.long, device=device)
-                mu, _ = model.encode(xb, pb)
-                out.append(model.decode(mu, pb).float().cpu())                           # (B, 1, n_mels, T)
-    finally:
-        if was_training: model.train()
-    return overlap_add(torch.cat(out)[:, 0], starts, x.shape[-1], T)[:, :n_frames]
+                    ) -> torch.Tensor:               # (n_mels, frames) normalised log-mel
+    "Encode + decode every window of a note with its μ and overlap-add: the model's version of the whole note."
+    starts, codes = window_codes(model, x_full, pitch, cfg)
+    return decode_windows(model, codes, pitch, starts, torch.as_tensor(x_full).shape[-1], cfg)
 
 # %% ../nbs/08a_reconstruction.ipynb #c039
 def three_variants(model,                          # CVAE-like model (see reconstruct_full)

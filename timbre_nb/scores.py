@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 from .config import SpecConfig
 from .features import norm_to_db
+from .model import evaluating, encoded_batches
 
 # %% auto #0
 __all__ = ['NOT_ENOUGH', 'SCORE_COLUMNS', 'GOALS', 'grouped_folds', 'probe_scores', 'retrieval_scores', 'timbre_scores',
@@ -117,22 +118,17 @@ def timbre_scores(features: np.ndarray,   # (N, D) features of held-out notes (�
     return out
 
 # %% ../nbs/10_scores.ipynb #7e8555d0
-@torch.no_grad()
 def encode_notes(model,                 # has encode(x, pitch) -> (mu, logvar) and decode(z, pitch)
                  dataset,               # a NoteCache (onset crops): items (x, pitch, family, key), arrays .instrument
                  batch_size: int = 256,
                  cfg: SpecConfig = SpecConfig()
                 ) -> dict:              # mu (N, D), crops (N, n_mels, T), recon_db (N,), family, pitch, instrument, keys
-    "μ, onset crops and the model's per-note log-mel L1 (dB) for every note of `dataset`."
-    was = model.training; model.eval()
+    "μ, onset crops and the model's per-note log-mel L1 (dB) for every note of `dataset`, on the model's device."
     mus, crops, errs = [], [], []
-    for i in range(0, len(dataset), batch_size):
-        items = [dataset[j] for j in range(i, min(i + batch_size, len(dataset)))]
-        x, p = torch.stack([it[0] for it in items]), torch.stack([it[1] for it in items])   # (B, 1, n_mels, T), (B,)
-        mu, _ = model.encode(x, p)
-        err = (norm_to_db(model.decode(mu, p), cfg) - norm_to_db(x, cfg)).abs().mean((1, 2, 3))
-        mus.append(mu.float().numpy()); crops.append(x[:, 0].numpy()); errs.append(err.numpy())
-    model.train(was)
+    with evaluating(model):
+        for _, x, p, mu, _ in encoded_batches(model, dataset, batch_size=batch_size):   # x (B, 1, n_mels, T)
+            err = (norm_to_db(model.decode(mu, p).float(), cfg) - norm_to_db(x, cfg)).abs().mean((1, 2, 3))
+            mus.append(mu.cpu().numpy()); crops.append(x[:, 0].cpu().numpy()); errs.append(err.cpu().numpy())
     return dict(mu=np.concatenate(mus), crops=np.concatenate(crops), recon_db=np.concatenate(errs),
                 family=np.asarray(dataset.family), pitch=np.asarray(dataset.pitch), instrument=np.asarray(dataset.instrument),
                 keys=np.asarray(dataset.keys))

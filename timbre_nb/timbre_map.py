@@ -14,7 +14,8 @@ from IPython.display import HTML, Markdown, display
 from .config import SpecConfig, FAMILIES
 from .inversion import invert
 from .analysis import sample_indices, pca_2d
-from .explore import original_wave, model_device, evaluating, encode_onsets, wav_data_uri
+from .model import encode_means, decode_codes
+from .explore import original_wave, wav_data_uri
 
 # %% auto #0
 __all__ = ['spread_over', 'clip_wave', 'map_points', 'timbre_map_html', 'map_iframe', 'show_timbre_map']
@@ -57,7 +58,7 @@ def map_points(model, ds,
               ) -> dict:                     # columns of the map: x, y, key, family, pitch, original, model (URIs or '')
     "Everything the map draws: a 2-D embedding of μ and the audio clips as data URIs."
     idx = sample_indices(len(ds), max_points, seed)
-    mu = encode_onsets(model, ds, idx)                                      # (N, D)
+    mu = encode_means(model, ds, idx)                                      # (N, D)
     if method == 'pca': xy = pca_2d(mu) if len(mu) >= 3 else mu[:, :2]
     elif method == 'umap':
         from timbre_nb.analysis import umap_2d
@@ -68,9 +69,7 @@ def map_points(model, ds,
     for k in heard: original[k] = wav_data_uri(clip_wave(original_wave(ds, int(idx[k]), cfg), clip_seconds, cfg.sr))
     if with_model and len(heard):
         frames = min(cfg.T, math.ceil(clip_seconds * cfg.sr / cfg.hop) + 1)
-        dev, p = model_device(model), torch.as_tensor(ds.pitch[idx[heard]])
-        with evaluating(model):
-            x = model.decode(torch.as_tensor(mu[heard]).to(dev), p.to(dev))[:, 0, :, :frames].float().cpu()   # (n_audio, n_mels, frames)
+        x = decode_codes(model, mu[heard], ds.pitch[idx[heard]])[:, :, :frames]        # (n_audio, n_mels, frames)
         waves = invert(x, torch.as_tensor(ds.ref_db[idx[heard]]), cfg, n_iter=gl_iters).numpy()            # (n_audio, n)
         for k, w in zip(heard, waves): recon[k] = wav_data_uri(clip_wave(w, clip_seconds, cfg.sr))
     axis = 'PC' if method == 'pca' else 'UMAP'

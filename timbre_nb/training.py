@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 import torch.nn as nn
 from .config import SpecConfig, stable_hash
 from .cache import build_cache, NoteCache, NotePairs
-from .model import CVAE, CVAEConfig
+from .model import CVAE, CVAEConfig, reparameterise, evaluating, encoded_batches
 from .losses import vae_loss, beta_at, kl_per_dim, kl_under_floor
 from .objectives import TrainConfig, TimbreObjective
 from .runs import _run_logger, fmt_step, fmt_epoch, save_checkpoint, latest_checkpoint, load_checkpoint
@@ -24,23 +24,19 @@ __all__ = ['validate', 'setup_distributed', 'epoch_batches', 'TrainState', 'epoc
            'end_epoch', 'open_run', 'load_data', 'train', 'load_model']
 
 # %% ../nbs/07_training.ipynb #c014
-@torch.no_grad()
 def validate(model: CVAE,           # the (C)VAE
-             loader,                # yields dict batches (x, pitch, ...) of onset crops
+             ds,                    # validation notes, onset crops (a NoteCache)
              beta: float,           # β of the current training step
              cfg: TrainConfig,      # free bits, reconstruction kind and weight
-             device                 # where the model is
             ) -> dict:              # mean losses and latent diagnostics
-    "Validation losses (at `beta`) and latent diagnostics over `loader`; the model is left in train mode."
-    model.eval(); sums, n, mus, lvs = {}, 0, [], []
-    for b in loader:                                                                  # (an unconditional model ignores pitch)
-        x, pitch = b['x'].to(device), b['pitch'].to(device)
-        mu, logvar = model.encode(x, pitch)
-        x_hat = model.decode(mu + torch.randn_like(mu) * (0.5 * logvar).exp(), pitch)   # a posterior sample, as in training
-        l = vae_loss(x_hat, x, mu, logvar, beta, cfg.free_bits, cfg.free_bits_mode, cfg.recon, cfg.recon_weight)
-        for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo'): sums[k] = sums.get(k, 0.) + float(l[k]) * len(x)
-        n += len(x); mus.append(mu.float().cpu()); lvs.append(logvar.float().cpu())
-    model.train()
+    "Validation losses (at `beta`) and latent diagnostics over the notes of `ds`; the model's mode is restored."
+    sums, n, mus, lvs = {}, 0, [], []
+    with evaluating(model):
+        for _, x, pitch, mu, logvar in encoded_batches(model, ds):   # (an unconditional model ignores pitch)
+            x_hat = model.decode(reparameterise(mu, logvar), pitch)   # a posterior sample, as in training
+            terms = vae_loss(x_hat, x, mu, logvar, beta, cfg.free_bits, cfg.free_bits_mode, cfg.recon, cfg.recon_weight)
+            for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo'): sums[k] = sums.get(k, 0.) + float(terms[k]) * len(x)
+            n += len(x); mus.append(mu.cpu()); lvs.append(logvar.cpu())
     mu, lv = torch.cat(mus), torch.cat(lvs)
     kl_dims = kl_per_dim(mu, lv)                                                     # (D,) nats
     var_mu = mu.var(0) if len(mu) > 1 else torch.zeros(mu.shape[1])
@@ -168,13 +164,13 @@ def checkpoint(state: TrainState, cfg: TrainConfig, rank: int):
         state.last_good = str(save_checkpoint(Path(cfg.run_dir) / 'checkpoints', state.objective, state.opt,
                                               state.position(), state.scaler, cfg.keep_ckpts))
 
-def end_epoch(state: TrainState, val_loader, cfg: TrainConfig, log, rank: int, world: int) -> dict:
+def end_epoch(state: TrainState, val_ds, cfg: TrainConfig, log, rank: int, world: int) -> dict:
     "Validate at the current β, log the seed's epoch lines, append to metrics.jsonl and checkpoint. Returns the epoch's record."
     _barrier(world)
     rec = {}
     if rank == 0:
         tr, beta = {k: v / state.sums['n'] for k, v in state.sums.items() if k != 'n'}, beta_at(state.step, cfg.beta_max, cfg.warmup_steps)
-        va = validate(state.model, val_loader, beta, cfg, state.device)
+        va = validate(state.model, val_ds, beta, cfg)
         for line in fmt_epoch(state.epoch + 1, cfg.epochs, tr, va): log.info(line)
         log.info(f"Diagnostics: active_units={va['active_units']}/{len(va['kl_per_dim'])} mean_sigma={va['mean_sigma']:.3f} "
                  f"under_floor={tr['under_floor']:.1f}/{len(va['kl_per_dim'])} (train batches, mean; no KL gradient)")
@@ -196,15 +192,14 @@ def open_run(cfg: TrainConfig, rank: int, resume: bool) -> logging.Logger:
     return _run_logger(run, rank)
 
 def load_data(cfg: TrainConfig, rank: int, world: int) -> tuple:
-    "(training dataset — NotePairs for paired objectives, validation loader); rank 0 builds the cache first."
+    "(training dataset — NotePairs for paired objectives, validation notes); rank 0 builds the cache first."
     if rank == 0: cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=cfg.progress)
     _barrier(world)
     if rank != 0: cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=False)
     notes, val = NoteCache(cache_dir, 'train', train=True, seed=cfg.seed), NoteCache(cache_dir, 'valid')
     if len(notes) < cfg.batch_size:
         raise ValueError(f'{cache_dir}: {len(notes)} training notes < one batch of {cfg.batch_size}: lower batch_size')
-    val_loader = DataLoader(val, batch_size=256, collate_fn=_collate)
-    return (NotePairs(notes) if cfg.paired else notes), val_loader
+    return (NotePairs(notes) if cfg.paired else notes), val
 
 # %% ../nbs/07_training.ipynb #69359f22
 def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
@@ -213,12 +208,12 @@ def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
     "Train per `cfg` into `cfg.run_dir`: batches → step → log → checkpoint, and validate at each epoch end."
     rank, world, device = setup_distributed(cfg.device)
     log = open_run(cfg, rank, resume)
-    train_ds, val_loader = load_data(cfg, rank, world)
+    train_ds, val_ds = load_data(cfg, rank, world)
     state = TrainState.create(cfg, device, world, len(epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, 0, rank, world, cfg.paired)))
     ckpt = latest_checkpoint(Path(cfg.run_dir) / 'checkpoints') if resume else None
     if ckpt: state.load(ckpt); log.info(f'resumed from {ckpt} (step {state.step}, epoch {state.epoch + 1}, batch {state.batch_in_epoch})')
     else: log.info(f'{"CVAE" if cfg.conditional else "VAE"}: {state.model.n_params:,} parameters; device {device}'
-                   f'{f" x{world} processes" if world > 1 else ""}; {train_ds!r}; {len(val_loader.dataset)} valid notes')
+                   f'{f" x{world} processes" if world > 1 else ""}; {train_ds!r}; {len(val_ds)} valid notes')
     bar = tqdm(total=state.total_steps, initial=state.step, desc=Path(cfg.run_dir).name, unit='step', disable=not cfg.progress or rank != 0, mininterval=1)
     record = {}
     while state.epoch < cfg.epochs and not state.done:
@@ -230,7 +225,7 @@ def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
                 checkpoint(state, cfg, rank)                                    # mid-epoch: survives a kill
             if state.done: break
         if state.batch_in_epoch == state.steps_per_epoch:                      # the epoch ran to its end
-            record = end_epoch(state, val_loader, cfg, log, rank, world)       # validate → log → metrics → checkpoint
+            record = end_epoch(state, val_ds, cfg, log, rank, world)       # validate → log → metrics → checkpoint
     bar.close()
     if rank == 0 and record:
         finished = record['epoch'] == cfg.epochs or state.done

@@ -13,8 +13,8 @@ from IPython.display import Markdown, display
 
 from .config import SpecConfig, FAMILIES
 from .features import norm_to_db
-from .explore import (instrument_pitches, note_index, original_wave, model_device, evaluating,
-                               encode_onsets, onset_crops, Voice, players_row, imshow_db)
+from .model import encode_means, decode_codes
+from .explore import instrument_pitches, note_index, original_wave, onset_crops, Voice, players_row, imshow_db
 
 # %% auto #0
 __all__ = ['pick_voice_note', 'transposition', 'spread_pitches', 'plot_transposition', 'transposition_markdown',
@@ -45,10 +45,8 @@ def transposition(model, ds,
     inst, p0 = int(ds.instrument[i]), int(ds.pitch[i])
     pitches = instrument_pitches(ds, inst)                                        # (P,)
     real_idx = [note_index(ds, inst, int(p), int(ds.velocity[i])) for p in pitches]
-    mu = torch.as_tensor(encode_onsets(model, ds, [i]))                          # (1, D)
-    dev = model_device(model)
-    with evaluating(model):
-        dec = model.decode(mu.repeat(len(pitches), 1).to(dev), torch.as_tensor(pitches).to(dev))[:, 0].float().cpu()  # (P, n_mels, T)
+    mu = torch.as_tensor(encode_means(model, ds, [i]))                          # (1, D)
+    dec = decode_codes(model, mu.repeat(len(pitches), 1), pitches)               # (P, n_mels, T)
     real = onset_crops(ds, real_idx)                                              # (P, n_mels, T)
     l1_to_real = lambda x: (norm_to_db(x, cfg) - norm_to_db(real, cfg)).abs().mean((1, 2)).numpy().astype(np.float64)  # (P,) dB
     other = pitches != p0

@@ -26,6 +26,7 @@ import numpy as np, torch
 from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
+from timbre_nb.model import decode_codes
 from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_markdown, plot_scores, scores_verdict
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, variant_metrics, inversion_table, inversion_verdict, format_table
@@ -86,9 +87,8 @@ report.figure(plot_embedding(umap_2d(mu, random_state=seed), fam, pitch, 'UMAP o
 # %% tags=["hide-input"]
 idx = np.arange(len(ds))
 show = idx[np.linspace(0, len(idx) - 1, 4).astype(int)]
-x = torch.stack([ds[i][0] for i in show]); p = torch.as_tensor(ds.pitch[show])
-with torch.no_grad(): recon = model.decode(model.encode(x, p)[0], p)
-report.figure(plot_spectrograms(x, recon, list(ds.keys[show]), cfg), 'spectrograms.png',
+recon = decode_codes(model, held['mu'][show], ds.pitch[show])          # (4, n_mels, T), decoded from μ
+report.figure(plot_spectrograms(held['crops'][show], recon, list(ds.keys[show]), cfg), 'spectrograms.png',
               'Held-out notes: original, reconstruction and difference (dB re each note’s peak).')
 
 # %% [markdown]

@@ -44,6 +44,7 @@ from pathlib import Path
 from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
+from timbre_nb.model import decode_codes
 from timbre_nb.runs import read_metrics
 from timbre_nb.objectives import DEFAULT_OBJECTIVE
 from timbre_nb.pipeline import compare_runs, eval_set, audio_row, RunReport
@@ -107,9 +108,8 @@ display(Markdown(verdict))
 # %% tags=["hide-input"]
 pick = np.linspace(0, len(ds) - 1, n_audio).astype(int)
 for i in pick:
-    x, p = ds[i][0][None], torch.as_tensor([ds.pitch[i]])
-    with torch.no_grad(): recons = [m.decode(m.encode(x, p)[0], p)[0] for m in models.values()]
-    fig = plot_spectrograms(torch.cat([x] * len(models)), torch.stack(recons), [f'{o}\n{ds.keys[i]}' for o in models], cfg)
+    recons = torch.cat([decode_codes(m, encoded[obj]['mu'][[i]], ds.pitch[i]) for obj, m in models.items()])
+    fig = plot_spectrograms(np.repeat(held['crops'][[i]], len(models), 0), recons, [f'{o}\n{ds.keys[i]}' for o in models], cfg)
 
 # %% tags=["hide-input"]
 for i in pick:
