@@ -37,8 +37,9 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     assert not re.search(r'<script[^>]+src="https?://', ex + html)        # nothing fetched from a CDN
     # a rerun reuses data, cache, training and analysis
     r2 = cli(*args, cwd=tmp_path)
-    assert 'reused: same configuration already trained' in r2.stdout and '[analyse] done' in r2.stdout
-    assert json.loads((run / 'stages.json').read_text())['notes']['analyse'] == 'reused'
+    assert re.search(r'\[train\] done in [\d.]+ s \(reused\)', r2.stdout) and '[analysis] done' in r2.stdout, r2.stdout
+    notes = json.loads((run / 'stages.json').read_text())['notes']
+    assert {k: notes[k] for k in ('train', 'analysis', 'explore')} == dict.fromkeys(('train', 'analysis', 'explore'), 'reused')
 
 def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
     "Two objectives on tiny data (few held-out instruments): trained, scored beside the baselines, and on the site."
@@ -52,6 +53,7 @@ def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
     page = (run / 'site' / 'compare.html').read_text()
     assert '| seed |' in c['table'] and 'retrieval mAP' in page and page.count('data:audio/wav;base64,') >= 3
     assert 'The comparison' in (run / 'site' / 'index.html').read_text()
-    assert '[compare] seed: trained' in r.stdout and '[compare] timbre-inv100: trained' in r.stdout
+    assert re.search(r'\[compare seed\] done in [\d.]+ s \(trained\)', r.stdout), r.stdout[-3000:]
+    assert re.search(r'\[compare timbre-inv100\] done in [\d.]+ s \(trained\)', r.stdout)
     r2 = cli(*args, cwd=tmp_path)                                          # a rerun reuses both variants and the page
     assert '[compare] done' in r2.stdout and json.loads((run / 'stages.json').read_text())['notes']['compare'] == 'reused'

@@ -44,11 +44,16 @@ def test_kill_and_resume_equals_uninterrupted(tiny_data, tmp_path):
 
 def test_torchrun_two_processes_gloo(tiny_data, tmp_path):
     torchrun = shutil.which('torchrun', path=str(BIN))
+    # batch 4 with the default (paired) objective: each process holds a single anchor/partner pair, so InfoNCE over
+    # its own shard would be log 1 = 0 — the contrast must run over both processes' pairs (losses.gather_rows)
     r = subprocess.run([torchrun, '--standalone', '--nproc_per_node', '2', str(BIN / 'timbre-nb'), 'train', '--data', str(tiny_data),
-                        '--profile', 'tiny', '--batch-size', '8', '--device', 'cpu', '--runs-root', str(tmp_path / 'runs'), '--name', 'ddp',
+                        '--profile', 'tiny', '--batch-size', '4', '--device', 'cpu', '--runs-root', str(tmp_path / 'runs'), '--name', 'ddp',
                         '--cache-root', str(tmp_path / 'cache')], capture_output=True, text=True, timeout=300,
                        env={**os.environ, 'OMP_NUM_THREADS': '1'})
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     run = tmp_path / 'runs' / 'ddp'
-    assert 'x2 processes' in (run / 'train.log').read_text()
+    log = (run / 'train.log').read_text()
+    assert 'x2 processes' in log
     assert [x['epoch'] for x in metrics(run)] == [1, 2, 3]
+    nce = [float(v) for v in re.findall(r'nce=(\d+\.\d+)', log)]
+    assert len(nce) == 3 and min(nce) > 0, log                          # it was 0.000: one pair per process

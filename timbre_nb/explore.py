@@ -19,8 +19,8 @@ from .reconstruction import window_codes, decode_windows
 from .data import read_wave, wav_path
 
 # %% auto #0
-__all__ = ['instrument_pitches', 'note_index', 'note_label', 'original_wave', 'onset_crops', 'Voice', 'wav_bytes', 'wav_data_uri',
-           'players_html', 'players_row', 'imshow_db']
+__all__ = ['instrument_pitches', 'note_index', 'NoteSubset', 'note_label', 'original_wave', 'onset_crops', 'Voice', 'wav_bytes',
+           'wav_data_uri', 'players_html', 'players_row', 'imshow_db']
 
 # %% ../nbs/13_explore.ipynb #04efb92c
 def instrument_pitches(ds,               # a NoteCache (or anything with .instrument and .pitch arrays)
@@ -40,6 +40,19 @@ def note_index(ds,                 # a NoteCache: .instrument, .pitch, .velocity
         raise KeyError(f"note_index: instrument {instrument} has no note at MIDI pitch {pitch} in {ds!r}; "
                        f"its pitches are {instrument_pitches(ds, instrument).tolist()}.")
     return int(idx[np.argmin(np.abs(np.asarray(ds.velocity)[idx] - velocity))])
+
+class NoteSubset:
+    "Some notes of a NoteCache (a boolean mask or indices): its per-note arrays sliced, its items and full notes."
+    def __init__(self, ds, keep):
+        keep = np.asarray(keep)
+        self.ds, self.keep = ds, np.flatnonzero(keep) if keep.dtype == bool else keep.astype(np.int64)
+    def __getattr__(self, name):                                  # per-note arrays sliced; the rest as the parent's
+        v = getattr(self.__dict__['ds'], name)
+        return v[self.keep] if isinstance(v, np.ndarray) and len(v) == len(self.ds) else v
+    def __getitem__(self, j): return self.ds[int(self.keep[j])]
+    def full(self, j): return self.ds.full(int(self.keep[j]))
+    def __len__(self): return len(self.keep)
+    def __repr__(self): return f'NoteSubset({len(self)} of {self.ds!r})'
 
 def note_label(ds,      # a NoteCache
                i: int,  # note index

@@ -19,7 +19,7 @@ from .model import encode_means, decode_codes
 from .explore import note_label, wav_bytes, imshow_db
 
 # %% auto #0
-__all__ = ['TimbreExplorer', 'save_explore', 'explore_summary']
+__all__ = ['TimbreExplorer', 'explore_summary', 'save_explore']
 
 # %% ../nbs/18_explorer.ipynb #ad96fc1b
 class TimbreExplorer:
@@ -66,7 +66,7 @@ class TimbreExplorer:
                 ) -> TimbreExplorer:
         "An explorer over a run's held-out notes (its newest checkpoint)."
         from timbre_nb.training import load_model
-        from timbre_nb.pipeline import eval_set
+        from timbre_nb.runs import eval_set
         return cls(load_model(run_dir), eval_set(run_dir), **kw)
 
     def z(self) -> torch.Tensor:
@@ -107,30 +107,30 @@ class TimbreExplorer:
     def _ipython_display_(self): display(self.widget)
 
 # %% ../nbs/18_explorer.ipynb #82517ae1
+def explore_summary(rec: dict  # the explore record (see `save_explore`)
+                   ) -> str:
+    "Two sentences of the explore experiment's numbers, for its page and the index."
+    num = lambda v: 'n/a' if v is None else f'{v:.2f}'
+    mono = (f"{sum(p['monotone'] for p in rec['interpolation'])} of {rec['n_pairs']} interpolation paths are monotone "
+            f"(each step further from A's decode and closer to B's)" if rec['n_pairs'] else 'No interpolation pairs')
+    t, m = rec['transposition'], rec['map']
+    return (f"{mono}. One code transposed across its instrument's pitches is {num(t['mean_l1_db'])} dB log-mel L1 "
+            f"from the real notes (decoded at its own pitch instead: {num(t['held_mean_l1_db'])} dB; the source "
+            f"recording: {num(t['copy_mean_l1_db'])} dB; reconstruction at its own pitch: {num(t['recon_l1_db'])} dB). "
+            f"The playable map is {m['bytes'] / 1e6:.2f} MB ({m['n_audio']} of {m['n_points']} points with audio).")
+
 def save_explore(run_dir,                  # the run folder
                  interpolations: list,     # show_interpolations output
                  transposition: dict,      # show_transposition output
                  transfer: dict,           # show_transfer output
                  timbre_map: dict,         # show_timbre_map output
-                ) -> Path:                 # <run_dir>/explore.json
-    "Write the explore experiment's key numbers to `<run_dir>/explore.json`."
+                ) -> dict:                 # the record, also written to <run_dir>/explore.json
+    "Keep the explore experiment's numbers and their summary in `<run_dir>/explore.json` (the index reads it)."
     mono = [p['monotone'] for p in interpolations]
     rec = dict(interpolation=interpolations, n_pairs=len(mono),
                monotone_fraction=(sum(mono) / len(mono)) if mono else None,
                transposition=transposition, across_pitch_mean_l1_db=transposition.get('mean_l1_db'),
                transfer=transfer, map=timbre_map)
-    p = Path(run_dir) / 'explore.json'
-    p.write_text(json.dumps(rec, indent=1, default=float)); return p
-
-def explore_summary(path,  # an explore.json (save_explore)
-                   ) -> str:
-    "Two sentences from `explore.json` for the notebook and the index."
-    r = json.loads(Path(path).read_text())
-    f = lambda v: 'n/a' if v is None else f'{v:.2f}'
-    mono = (f"{sum(p['monotone'] for p in r['interpolation'])} of {r['n_pairs']} interpolation paths are monotone "
-            f"(each step further from A's decode and closer to B's)" if r['n_pairs'] else 'No interpolation pairs')
-    t = r['transposition']
-    return (f"{mono}. One code transposed across its instrument's pitches is {f(t['mean_l1_db'])} dB log-mel L1 from the "
-            f"real notes (decoded at its own pitch instead: {f(t['held_mean_l1_db'])} dB; the source recording: "
-            f"{f(t['copy_mean_l1_db'])} dB; reconstruction at its own pitch: {f(t['recon_l1_db'])} dB). The playable map is {r['map']['bytes'] / 1e6:.2f} MB "
-            f"({r['map']['n_audio']} of {r['map']['n_points']} points with audio).")
+    rec['summary'] = explore_summary(rec)
+    (Path(run_dir) / 'explore.json').write_text(json.dumps(rec, indent=1, default=float))
+    return rec

@@ -10,7 +10,7 @@ from .config import SpecConfig
 
 # %% auto #0
 __all__ = ['FREE_BITS_MODES', 'recon_loss', 'kl_per_dim', 'kl_raw', 'free_bits_kl', 'beta_at', 'vae_loss', 'decoder_sigma',
-           'kl_under_floor', 'info_nce', 'grad_reverse']
+           'kl_under_floor', 'info_nce', 'gather_rows', 'nt_xent', 'grad_reverse']
 
 # %% ../nbs/06_losses.ipynb #c005
 def recon_loss(x_hat: torch.Tensor,  # (B, 1, n_mels, T) decoder output
@@ -100,6 +100,27 @@ def info_nce(a: torch.Tensor,   # (B, D) anchors' posterior means
     logits = a @ b.T / tau                                    # (B, B)
     target = torch.arange(len(a), device=a.device)
     return 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
+
+# %% ../nbs/06_losses.ipynb #d5e0a001
+def gather_rows(x: torch.Tensor   # (B_local, D) this process's rows
+               ) -> torch.Tensor: # (B_global, D): every process's rows, in rank order; `x` itself on one process
+    "Every DDP process's rows, differentiably (autograd all_gather); the identity without a process group."
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1: return x
+    from torch.distributed.nn.functional import all_gather
+    return torch.cat(all_gather(x.contiguous()))
+
+def nt_xent(a: torch.Tensor,   # (B, D) anchors' posterior means
+            b: torch.Tensor,   # (B, D) their partners' (row i pairs with row i)
+            tau: float = 0.1   # temperature of the cosine similarities
+           ) -> torch.Tensor:  # scalar, nats; log(2B-1) at chance
+    "InfoNCE over all 2B codes (SimCLR's NT-Xent): each code must pick out its pair among the 2B - 1 others."
+    z = F.normalize(torch.cat([a, b]), dim=1)                 # (2B, D)
+    logits = z @ z.T / tau
+    logits = logits.masked_fill(torch.eye(len(z), dtype=torch.bool, device=z.device), float('-inf'))   # not itself
+    n = len(a)
+    target = torch.cat([torch.arange(n, 2 * n), torch.arange(n)]).to(z.device)
+    return F.cross_entropy(logits, target)
 
 # %% ../nbs/06_losses.ipynb #6a07b8f8
 class _GradReverse(torch.autograd.Function):

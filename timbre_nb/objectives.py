@@ -4,17 +4,18 @@
 
 # %% ../nbs/06b_objectives.ipynb #101bfa2b
 from __future__ import annotations
-from dataclasses import dataclass, field, fields
+import difflib, json, types
+from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.docments import docments
-from .config import FAMILIES
+from .config import FAMILIES, stable_hash
 from .model import CVAE, CVAEConfig, reparameterise
-from .losses import vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, grad_reverse
+from .losses import vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows, grad_reverse
 
 # %% auto #0
-__all__ = ['PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'TrainConfig', 'train_config', 'experiment_config', 'config_help',
-           'TimbreObjective']
+__all__ = ['PRECISIONS', 'PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'TrainConfig', 'train_config', 'experiment_config',
+           'config_help', 'notebook_overrides', 'TimbreObjective']
 
 # %% ../nbs/06b_objectives.ipynb #e85bf0b1
 @dataclass
@@ -37,11 +38,13 @@ class TrainConfig:
     cross_pitch: float = 0.0             # weight of recon(decode(z_a, pitch_b), x_b) over partner pairs (0: off)
     invariance: float = 0.0              # weight of InfoNCE between partners' μ (0: off)
     nce_tau: float = 0.1                 # InfoNCE temperature
+    nce_negatives: str = 'partners'      # 'partners' (each anchor vs the batch's partners) or 'all' (NT-Xent, 2B-2 each)
+    invariance_scale: str = 'constant'   # 'constant': invariance x InfoNCE; 'recon': that term is `invariance` x recon
     family_head: float = 0.0             # weight of a linear family classifier on μ (supervised; 0: off)
     adv_pitch: float = 0.0               # gradient-reversal weight of a pitch-class head on tanh(μ) (0: off)
     seed: int = 0                        # model init, crops, partners, batch order, sampling noise
     device: str = 'auto'                 # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
-    amp: bool = True                     # mixed precision on CUDA (bf16 where supported, else fp16 + GradScaler)
+    precision: str = 'auto'              # 'auto' (bf16 autocast where the chip computes bf16 natively), 'fp32', 'bf16', 'fp16'
     max_steps: int = 0                   # stop after this many optimiser steps (0: no limit)
     log_every: int = 200                 # `[step N]` line every N steps
     ckpt_every: int = 500                # checkpoint every N steps (and at each epoch end)
@@ -55,10 +58,20 @@ class TrainConfig:
                              'pitch-conditioned model (conditional=True); set them to 0 for a plain VAE.')
         if self.paired and self.batch_size < 4:
             raise ValueError(f'TrainConfig: batch_size={self.batch_size} holds fewer than 2 anchor/partner pairs; use >= 4.')
+        for name, allowed in (('precision', PRECISIONS), ('nce_negatives', ('partners', 'all')),
+                              ('invariance_scale', ('constant', 'recon')), ('free_bits_mode', ('total', 'per_dim'))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f'TrainConfig: {name}={getattr(self, name)!r}; choose one of {allowed}.')
     @property
     def paired(self) -> bool:
         "Does this objective train on partner pairs (half of each batch anchors, half their partners)?"
         return bool(self.cross_pitch or self.invariance)
+    def key(self) -> str:
+        "Hash of what the trained model depends on — not where it is written, nor how progress is shown."
+        return stable_hash({k: v for k, v in asdict(self).items() if k not in _NOT_RESULT})
+
+PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+_NOT_RESULT = ('run_dir', 'cache_root', 'progress', 'log_every', 'ckpt_every', 'keep_ckpts', 'num_workers')
 
 PROFILES = {   # how much data and compute
     'tiny':  dict(data='data/soundfont-tiny', epochs=3, batch_size=4, warmup_steps=4, log_every=2, ckpt_every=2),
@@ -113,6 +126,70 @@ def config_help() -> dict:
     "{field: its inline comment} of `TrainConfig`: the one description of every knob, for the CLI and the notebooks."
     return {k: v for k, v in docments(TrainConfig).items() if k != 'return'}
 
+# %% ../nbs/06b_objectives.ipynb #b2c0d001
+_TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'dict': dict}
+_WANT = dict(int='an integer', float='a number', str='a string', bool='True or False', dict='a JSON object')
+
+def _coerce(name: str, value, kind: str):
+    "`value` as TrainConfig field `name` of type `kind`, or a ValueError that says what was given and what is wanted."
+    bad = lambda: ValueError(f'parameter {name}={value!r}: TrainConfig.{name} takes {_WANT[kind]} ({config_help()[name]}).')
+    if kind == 'dict':
+        if isinstance(value, str):
+            try: value = json.loads(value)
+            except json.JSONDecodeError: raise bad() from None
+        if not isinstance(value, dict): raise bad()
+        return value
+    if kind == 'bool':
+        if isinstance(value, str) and value.lower() in ('true', 'false'): return value.lower() == 'true'
+        if not isinstance(value, bool): raise bad()
+        return value
+    if isinstance(value, bool): raise bad()                     # True is an int to Python, not to a user
+    if kind == 'int' and isinstance(value, float) and value.is_integer(): return int(value)
+    if kind == 'float' and isinstance(value, int): return float(value)
+    if isinstance(value, str) and kind in ('int', 'float'):
+        try: return _TYPES[kind](value)
+        except ValueError: raise bad() from None
+    if not isinstance(value, _TYPES[kind]): raise bad()
+    return value
+
+def _parse_overrides(overrides) -> dict:
+    "The `overrides` parameter as a dict of TrainConfig fields: a dict, or a JSON object in a string."
+    if isinstance(overrides, str):
+        try: overrides = json.loads(overrides) if overrides.strip() else {}
+        except json.JSONDecodeError as e:
+            raise ValueError(f"parameter overrides={overrides!r} is not JSON ({e.msg}); write -p overrides "
+                             f"'{{\"epochs\": 1}}', or set each field on its own: -p epochs 1.") from None
+    if not isinstance(overrides, dict):
+        raise ValueError(f'parameter overrides={overrides!r}: expected a dict of TrainConfig fields, e.g. {{"epochs": 1}}.')
+    return overrides
+
+def notebook_overrides(ns: dict,                 # the notebook's globals(), right after its parameters cell
+                       notebook: str,            # its file in nbs/experiments/, e.g. 'train.ipynb'
+                       train_fields: bool = True # TrainConfig fields are parameters here (False: they are mistakes)
+                      ) -> dict:                 # {TrainConfig field: value}: `overrides`, then single fields on top
+    "The TrainConfig fields a papermill run set (`-p epochs 1`, or a JSON `overrides`); unknown names stop the run."
+    import papermill
+    from timbre_nb.site import experiment_notebook
+    declared = set(papermill.inspect_notebook(str(experiment_notebook(notebook))))
+    ip = ns.get('get_ipython')
+    hidden = set(getattr(ip(), 'user_ns_hidden', ())) if callable(ip) else set()
+    given = {k: v for k, v in ns.items() if not k.startswith('_') and k not in hidden and not callable(v)
+             and not isinstance(v, types.ModuleType)}
+    kinds = {f.name: f.type for f in fields(TrainConfig)}
+    known = declared | (set(kinds) if train_fields else set())
+    unknown = sorted(set(given) - known)
+    if unknown:
+        hints = {u: difflib.get_close_matches(u, known, n=1) for u in unknown}
+        did = '; '.join(f'{u!r}: did you mean {h[0]!r}?' for u, h in hints.items() if h)
+        raise ValueError(f"{notebook}: unknown parameter(s) {unknown}" + (f" ({did})" if did else '') +
+                         f". Its parameters: {sorted(declared)}" +
+                         (f"; and any TrainConfig field: {sorted(set(kinds) - declared)}." if train_fields else '.'))
+    out = dict(_parse_overrides(given.get('overrides', {}))) if train_fields else {}
+    bad = sorted(set(out) - set(kinds))
+    if bad: raise ValueError(f'overrides: unknown TrainConfig field(s) {bad}; the fields are {sorted(kinds)}.')
+    out.update({k: v for k, v in given.items() if k in kinds and k not in declared})
+    return {k: _coerce(k, v, kinds[k]) for k, v in out.items()}
+
 # %% ../nbs/06b_objectives.ipynb #1a53347f
 class TimbreObjective(nn.Module):
     "The (C)VAE and its training heads; `forward(batch, step)` returns every loss term of `cfg`'s objective."
@@ -129,19 +206,23 @@ class TimbreObjective(nn.Module):
         mu, logvar = m.encode(x, pitch)                                   # (B', D) each; B' = 2B with partners
         z = reparameterise(mu, logvar)
         beta, ramp = beta_at(step, c.beta_max, c.warmup_steps), min(1.0, step / max(c.warmup_steps, 1))
-        l = vae_loss(m.decode(z, pitch).float(), x, mu.float(), logvar.float(), beta, c.free_bits, c.free_bits_mode,
+        terms = vae_loss(m.decode(z, pitch).float(), x, mu.float(), logvar.float(), beta, c.free_bits, c.free_bits_mode,
                      c.recon, c.recon_weight)
         if x_b is not None and c.cross_pitch:                            # decode(z_a, pitch_b) ≈ x_b and back
-            l['cross'] = recon_loss(m.decode(z.roll(B, 0), pitch).float(), x, c.recon)
-            l['total'] = l['total'] + c.cross_pitch * c.recon_weight * l['cross']
+            terms['cross'] = recon_loss(m.decode(z.roll(B, 0), pitch).float(), x, c.recon)
+            terms['total'] = terms['total'] + c.cross_pitch * c.recon_weight * terms['cross']
         if x_b is not None and c.invariance:
-            l['nce'] = info_nce(mu[:B].float(), mu[B:].float(), c.nce_tau)
-            l['total'] = l['total'] + c.invariance * ramp * l['nce']
+            mu_a, mu_b = gather_rows(mu[:B].float()), gather_rows(mu[B:].float())   # every DDP process's pairs
+            terms['nce'] = (nt_xent if c.nce_negatives == 'all' else info_nce)(mu_a, mu_b, c.nce_tau)
+            weight = c.invariance * ramp
+            if c.invariance_scale == 'recon':                            # a fixed share of the reconstruction term
+                weight = weight * (c.recon_weight * terms['recon']).detach() / terms['nce'].detach().clamp_min(1e-3)
+            terms['total'] = terms['total'] + weight * terms['nce']
         if self.family_head is not None:
-            l['family_ce'] = F.cross_entropy(self.family_head(mu.float()), family)
-            l['total'] = l['total'] + c.family_head * ramp * l['family_ce']
+            terms['family_ce'] = F.cross_entropy(self.family_head(mu.float()), family)
+            terms['total'] = terms['total'] + c.family_head * ramp * terms['family_ce']
         if self.pitch_head is not None:                                   # the head learns pitch class; the encoder, to hide it
-            l['adv_pitch'] = F.cross_entropy(self.pitch_head(grad_reverse(torch.tanh(mu.float()), c.adv_pitch * ramp)), pitch % 12)
-            l['total'] = l['total'] + l['adv_pitch']
-        l['under_floor'] = kl_under_floor(l['kl_dims'].detach(), c.free_bits, c.free_bits_mode)
-        return {**l, 'beta': beta}
+            terms['adv_pitch'] = F.cross_entropy(self.pitch_head(grad_reverse(torch.tanh(mu.float()), c.adv_pitch * ramp)), pitch % 12)
+            terms['total'] = terms['total'] + terms['adv_pitch']
+        terms['under_floor'] = kl_under_floor(terms['kl_dims'].detach(), c.free_bits, c.free_bits_mode)
+        return {**terms, 'beta': beta}

@@ -9,9 +9,12 @@ from pathlib import Path
 import numpy as np, torch
 import torch.nn as nn
 from safetensors.torch import save_file, load_file
+from .config import SpecConfig, read_json
+from .cache import cache_path, NoteCache
 
 # %% auto #0
-__all__ = ['fmt_step', 'fmt_epoch', 'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'read_metrics', 'plot_metrics']
+__all__ = ['fmt_step', 'fmt_epoch', 'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'read_metrics', 'plot_metrics',
+           'eval_set']
 
 # %% ../nbs/06a_runs.ipynb #cb74f181
 def _run_logger(run: Path, rank: int) -> logging.Logger:
@@ -22,9 +25,9 @@ def _run_logger(run: Path, rank: int) -> logging.Logger:
             h.setFormatter(logging.Formatter('%(message)s')); lg.addHandler(h)
     return lg
 
-def fmt_step(step, beta, l) -> str:
+def fmt_step(step, beta, terms) -> str:
     "The seed's per-step line."
-    return f"[step {step}] beta={beta:.3f} total={l['total']:.3f} recon={l['recon']:.3f} kl_raw={l['kl_raw']:.3f}"
+    return f"[step {step}] beta={beta:.3f} total={terms['total']:.3f} recon={terms['recon']:.3f} kl_raw={terms['kl_raw']:.3f}"
 
 def fmt_epoch(epoch, epochs, tr, va) -> list[str]:
     "The seed's per-epoch lines, the β = 1 bound for both splits, and the timbre terms when the objective has any."
@@ -91,7 +94,7 @@ def load_checkpoint(path: Path,          # a checkpoint's JSON (see `latest_chec
 def read_metrics(run_dir) -> list[dict]:
     "The per-epoch records of `runs/<name>/metrics.jsonl`."
     p = Path(run_dir) / 'metrics.jsonl'
-    return [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.exists() else []
+    return [json.loads(line) for line in p.read_text().splitlines() if line.strip()] if p.exists() else []
 
 def plot_metrics(run_dir):
     "Per-epoch losses, β = 1 bound, KL per latent dimension and active units of a run."
@@ -110,3 +113,12 @@ def plot_metrics(run_dir):
     ax[2].set(title='Latent usage', xlabel='epoch', ylabel='active units'); ax2.set_ylabel('mean posterior σ')
     ax[2].legend(loc='lower left', fontsize=8); ax2.legend(loc='lower right', fontsize=8)
     fig.tight_layout(); return fig
+
+# %% ../nbs/06a_runs.ipynb #4dae834e
+def eval_set(run_dir,                   # a run folder with config.json
+             splits: str = 'valid+test' # cache splits joined by '+': the held-out notes by default
+            ) -> NoteCache:             # onset crops (train=False)
+    "The notes of a run's dataset (its cache's `splits`), as onset crops."
+    c = read_json(Path(run_dir) / 'config.json')
+    if not c: raise FileNotFoundError(f'{run_dir}/config.json: not a run folder (no config.json); train first.')
+    return NoteCache(cache_path(c['data'], SpecConfig(), c['cache_root'], c['filters']), splits)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, shutil, subprocess, sys
 from pathlib import Path
 import timbre_nb
-from .config import SpecConfig
+from .config import SpecConfig, read_json
 
 # %% auto #0
 __all__ = ['EXPERIMENT_PAGES', 'notebooks_dir', 'experiment_notebook', 'library_notebooks', 'summary_rows', 'write_index',
@@ -36,87 +36,70 @@ def library_notebooks() -> list[Path]:
     "The numbered library notebooks in reading order: the site's reference section."
     return sorted(notebooks_dir().glob('[0-9]*.ipynb'))
 
-# %% ../nbs/11a_site.ipynb #19c48133
-def _read_json(path: Path) -> dict:
-    "The JSON object at `path`, or {} when the file does not exist (a stage that has not run yet)."
-    return json.loads(path.read_text()) if path.exists() else {}
-
 # %% ../nbs/11a_site.ipynb #374f46e0
 def _fmt(v):
     if isinstance(v, float): return f'{v:.4g}'
     if isinstance(v, (list, tuple)): return ', '.join(map(_fmt, v))
     return str(v)
 
-def summary_rows(run: Path, a: dict) -> list[tuple[str, str]]:
-    "The (quantity, value) rows of the summary table: config, parameters, final losses, latents, and the analysis `a`'s rows."
-    s = _read_json(run / 'summary.json')
-    if not s: return [(k, _fmt(v)) for k, v in a.get('rows', [])]
-    c = s['config']
+def summary_rows(run: Path, analysis: dict) -> list[tuple[str, str]]:
+    "(quantity, value) rows: the configuration, parameters, final losses, latent usage, then the analysis' own rows."
+    s = read_json(run / 'summary.json')
+    if not s: return [(k, _fmt(v)) for k, v in analysis.get('rows', [])]
+    c = s['config']                                                    # every TrainConfig field, in its order
     rows = [('dataset', c['data']), ('front end (SpecConfig)', ', '.join(f'{k}={v}' for k, v in SpecConfig().to_dict().items())),
             ('model', f"{'CVAE (pitch-conditioned)' if c['conditional'] else 'VAE'}: {s['n_params']:,} parameters")]
-    knobs = ('epochs', 'batch_size', 'lr', 'beta_max', 'warmup_steps', 'free_bits', 'free_bits_mode', 'recon', 'recon_weight',
-             'cross_pitch', 'invariance', 'family_head', 'adv_pitch', 'seed')
-    rows += [(k, _fmt(c[k])) for k in knobs if k in c]
+    rows += [(k, _fmt(v)) for k, v in c.items() if k != 'data']
     rows += [('epochs done / steps', f"{s['epoch']} / {s['step']}")]
     for split in ('train', 'val'):
         d = s[split]; rows.append((f'final {split} losses (β={s["beta"]:.2f})',
                                   ' '.join(f'{k}={d[k]:.4f}' for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo'))))
     rows += [('active units (Var μ > 0.01)', f"{s['val']['active_units']} / {len(s['val']['kl_per_dim'])}"),
              ('mean posterior σ', f"{s['val']['mean_sigma']:.3f}")]
-    rows += [(k, _fmt(v)) for k, v in a.get('rows', [])]
+    rows += [(k, _fmt(v)) for k, v in analysis.get('rows', [])]
     return rows
 
+EXPERIMENT_PAGES = {   # the run's pages, in reading order: notebook name -> what its page holds (the index lists them)
+    'train': "[Training](train.ipynb): the training log in the research log's format, honest validation (same β as "
+             "training, plus the β = 1 bound for both splits), and per-epoch latent diagnostics.",
+    'analysis': "[Analysis](analysis.ipynb): the timbre-space scores of this run's μ on held-out instruments beside "
+                "baselines that need no model, the latent maps (PCA, UMAP), spectrogram reconstructions, and audio — "
+                "for several notes the original, the inversion of the original log-mel, and of the model's.",
+    'explore': "[Explore](explore.ipynb): hear the space — interpolations between instruments of different families, "
+               "one instrument's code played at every pitch, a melody played with a chosen timbre, timbre swaps, and "
+               "a playable map (tap a point to hear the note).",
+    'compare': "[Comparison](compare.ipynb): the research log's CVAE and the timbre objectives, trained on the same "
+               "data and steps, scored side by side, with their reconstructions and audio.",
+}
+
 def write_index(run: Path, book: Path, stage_times: dict) -> Path:
-    "The site's index page (MyST markdown)."
-    a, cmp = _read_json(run / 'analysis.json'), _read_json(run / 'compare.json')
-    fig_list = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '
-                 'validation KL of each latent dimension, active units and mean posterior σ.')] if (book / 'figures' / 'training.png').exists() else []
-    figs = '\n\n'.join(f'```{{figure}} figures/{f}\n:width: 100%\n\n{cap}\n```' for f, cap in fig_list + a.get('figures', []))
-    figs = f'## Figures\n\n{figs}' if figs else ''
-    times = ', '.join(f'{k} {v:.0f} s' for k, v in stage_times.items())
-    pages = [('train', '[Training](train.ipynb): the training log in the research log\'s format, honest validation (same β '
-              'as training, plus the β = 1 bound for both splits), and per-epoch latent diagnostics.'),
-             ('analysis', '[Analysis](analysis.ipynb): the timbre-space scores of this run\'s μ on held-out instruments beside '
-              'baselines that need no model, the latent maps (PCA, UMAP), spectrogram reconstructions, and audio — for '
-              'several notes the original, Griffin-Lim from the original log-mel (the inversion\'s upper bound), and '
-              'Griffin-Lim from the model\'s reconstruction.'),
-             ('compare', '[Comparison](compare.ipynb): the seed\'s CVAE, the same model unconditional, and the timbre '
-              'objectives, trained on the same data, seed and steps, scored side by side, with their reconstructions '
-              'and audio.')]
-    pages.insert(2, ('explore', '[Explore](explore.ipynb): hear the space — interpolations between instruments of different '
-                     'families, one instrument\'s code played at every pitch, a melody played with a chosen timbre, '
-                     'timbre swaps, and a playable map (click a point to hear the note).'))
-    links = '\n'.join(f'- {text}' for nb, text in pages if (book / f'{nb}.ipynb').exists())
-    explore = ''
-    if (run / 'explore.json').exists():
-        from timbre_nb.explorer import explore_summary
-        explore = f"## Listening\n\n{explore_summary(run / 'explore.json')} See [Explore](explore.ipynb).\n"
-    rows = summary_rows(run, a)
-    summary = ('## Summary\n\n' + '\n'.join(['| quantity | value |', '|---|---|'] + [f'| {k} | {v} |'.replace('\n', ' ') for k, v in rows])
-               + '\n') if rows else ''
-    compare = ''
-    if cmp:
-        compare = (f"## The comparison (`{cmp.get('profile', '')}` profile, held-out instruments)\n\n{cmp.get('verdict', '')}\n\n"
-                   f"{cmp.get('table', '')}\n\n```{{figure}} figures/compare_scores.png\n:width: 100%\n\n"
-                   "Each score for each model (blue), the chosen one (red) and the baselines without a model (grey); dashed: chance.\n```\n")
-    text = f"""# timbre_nb run `{run.name}`
+    "The site's index page (MyST markdown), from the records the stages saved in the run folder."
+    analysis, comparison, explore = (read_json(run / f'{n}.json') for n in ('analysis', 'compare', 'explore'))
+    training_fig = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '
+                     'validation KL of each latent dimension, active units and mean posterior σ.')]
+    fig_list = (training_fig if (book / 'figures' / 'training.png').exists() else []) + analysis.get('figures', [])
+    figs = '\n\n'.join(f'```{{figure}} figures/{f}\n:width: 100%\n\n{cap}\n```' for f, cap in fig_list)
+    links = '\n'.join(f'- {text}' for name, text in EXPERIMENT_PAGES.items() if (book / f'{name}.ipynb').exists())
+    rows = summary_rows(run, analysis)
+    table = '\n'.join(['| quantity | value |', '|---|---|'] + [f'| {k} | {v} |'.replace('\n', ' ') for k, v in rows])
+    sections = [f"""# timbre_nb run `{run.name}`
 
 A pitch-conditioned variational autoencoder (CVAE) learned a *timbre space* of single musical notes from their
 log-mel spectrograms ({SpecConfig().n_mels} mel bins, {SpecConfig().T}-frame crops at {SpecConfig().sr} Hz).
 This page summarises run `{run.name}`; the notebooks hold the whole story:
 
-{links}
-
-{a.get('verdict', '')}
-
-{compare}
-{explore}
-{summary}
-Stage times: {times}.
-
-{figs}
-"""
-    (book / 'index.md').write_text(text); return book / 'index.md'
+{links}""", analysis.get('verdict', '')]
+    if comparison:
+        sections.append(f"## The comparison (`{comparison.get('profile', '')}` profile, held-out instruments)\n\n"
+                        f"{comparison.get('verdict', '')}\n\n{comparison.get('table', '')}\n\n"
+                        "```{figure} figures/compare_scores.png\n:width: 100%\n\nEach score for each model (blue), the "
+                        "chosen one (red) and the baselines without a model (grey); dashed: chance.\n```")
+    if explore.get('summary'): sections.append(f"## Listening\n\n{explore['summary']} See [Explore](explore.ipynb).")
+    if figs: sections.append(f'## Figures\n\n{figs}')
+    if rows: sections.append(f'## Configuration and numbers\n\n{table}')
+    sections.append('Stage times: ' + ', '.join(f'{k} {v:.0f} s' for k, v in stage_times.items()) + '.')
+    (book / 'index.md').write_text('\n\n'.join(s for s in sections if s) + '\n')
+    return book / 'index.md'
 
 def clean_for_site(src: Path,  # an executed notebook
                    dst: Path   # where the page's copy goes
@@ -137,8 +120,6 @@ def clean_for_site(src: Path,  # an executed notebook
     nbformat.write(nb, str(dst)); return dst
 
 # %% ../nbs/11a_site.ipynb #ad90a0cc
-EXPERIMENT_PAGES = ('train', 'analysis', 'explore', 'compare')
-
 def build_site(run: Path,                  # the run folder
                stage_times: dict | None = None  # {stage: seconds}, shown on the index
               ) -> Path:                   # the site's index.html

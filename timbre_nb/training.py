@@ -4,7 +4,8 @@
 
 # %% ../nbs/07_training.ipynb #c003
 from __future__ import annotations
-import json, logging, os, time
+import json, logging, os, shutil, tempfile, time
+from typing import NamedTuple
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 import torch
@@ -12,7 +13,7 @@ import torch.distributed as dist
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 import torch.nn as nn
-from .config import SpecConfig, stable_hash
+from .config import SpecConfig, Stamp
 from .cache import build_cache, NoteCache, NotePairs
 from .model import CVAE, CVAEConfig, reparameterise, evaluating, encoded_batches
 from .losses import vae_loss, beta_at, kl_per_dim, kl_under_floor
@@ -20,8 +21,9 @@ from .objectives import TrainConfig, TimbreObjective
 from .runs import _run_logger, fmt_step, fmt_epoch, save_checkpoint, latest_checkpoint, load_checkpoint
 
 # %% auto #0
-__all__ = ['validate', 'setup_distributed', 'epoch_batches', 'TrainState', 'epoch_loader', 'train_step', 'checkpoint',
-           'end_epoch', 'open_run', 'load_data', 'train', 'load_model']
+__all__ = ['validate', 'setup_distributed', 'cpu_has_bf16', 'autocast_dtype', 'epoch_batches', 'TrainState', 'epoch_loader',
+           'train_step', 'checkpoint', 'end_epoch', 'open_run', 'load_data', 'train', 'load_model', 'TinyRun',
+           'tiny_run']
 
 # %% ../nbs/07_training.ipynb #c014
 def validate(model: CVAE,           # the (C)VAE
@@ -58,6 +60,25 @@ def setup_distributed(device_pref: str = 'auto'  # 'auto' (cuda if available), '
     else: dev = torch.device('cpu')
     return rank, world, dev
 
+def cpu_has_bf16() -> bool:
+    "Does this CPU compute bf16 natively (AVX-512 BF16 or AMX)? Elsewhere autocast to bf16 is emulated and slow."
+    probes = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')        # private torch.cpu probes (torch ≥ 2.3)
+    return any(getattr(torch.cpu, p, lambda: False)() for p in probes)
+
+def autocast_dtype(precision: str,  # TrainConfig.precision: 'auto', 'fp32', 'bf16' or 'fp16'
+                   device,          # the training device
+                  ) -> torch.dtype | None:   # the autocast dtype; None: plain fp32
+    "What `torch.autocast` runs in for `precision` on `device`."
+    dev = torch.device(device)
+    if precision == 'fp32' or dev.type not in ('cpu', 'cuda'): return None
+    if dev.type == 'cpu':
+        if precision == 'fp16': raise ValueError("precision='fp16' needs a CUDA GPU; on a CPU use 'bf16' or 'fp32'.")
+        return torch.bfloat16 if precision == 'bf16' or cpu_has_bf16() else None
+    if precision == 'fp16': return torch.float16
+    if precision == 'bf16' and not torch.cuda.is_bf16_supported():
+        raise ValueError(f"precision='bf16': {torch.cuda.get_device_name(dev)} has no bf16; use 'fp16' or 'auto'.")
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
 def _barrier(world):
     if world > 1: dist.barrier()
 
@@ -87,7 +108,7 @@ class TrainState:
     opt: torch.optim.Optimizer
     scaler: torch.amp.GradScaler
     device: torch.device
-    amp_dtype: torch.dtype | None        # autocast dtype on CUDA, None: full precision
+    amp_dtype: torch.dtype | None        # autocast dtype (cfg.precision on this device), None: fp32
     steps_per_epoch: int
     epochs: int                          # epochs the run trains for
     max_steps: int = 0                   # 0: no limit
@@ -103,8 +124,7 @@ class TrainState:
     def create(cls, cfg: TrainConfig, device, world: int, steps_per_epoch: int) -> TrainState:
         torch.manual_seed(cfg.seed)
         objective = TimbreObjective(cfg).to(device)
-        amp = cfg.amp and device.type == 'cuda'
-        dtype = (torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16) if amp else None
+        dtype = autocast_dtype(cfg.precision, device)
         net = nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
         return cls(objective, net, torch.optim.Adam(objective.parameters(), lr=cfg.lr),
                    torch.amp.GradScaler('cuda', enabled=dtype == torch.float16), device, dtype, steps_per_epoch, cfg.epochs, cfg.max_steps)
@@ -144,15 +164,15 @@ def train_step(state: TrainState, batch: dict, cfg: TrainConfig) -> dict:
     "One optimiser step: forward → loss → NaN guard → backward → step. Returns the loss terms as floats."
     batch = {k: v.to(state.device, non_blocking=True) for k, v in batch.items()}
     with torch.autocast(state.device.type, dtype=state.amp_dtype or torch.float32, enabled=state.amp_dtype is not None):
-        l = state.net(**batch, step=state.step)
-    if not torch.isfinite(l['total']):
+        terms = state.net(**batch, step=state.step)
+    if not torch.isfinite(terms['total']):
         raise FloatingPointError(
-            f"{cfg.run_dir}: loss is {float(l['total'])} at step {state.step} (epoch {state.epoch + 1}, batch {state.batch_in_epoch}); "
+            f"{cfg.run_dir}: loss is {float(terms['total'])} at step {state.step} (epoch {state.epoch + 1}, batch {state.batch_in_epoch}); "
             f"stopping. Last good checkpoint: {state.last_good or 'none yet'}. Rerun with resume=True (perhaps with a lower lr) to continue from it.")
     state.opt.zero_grad(set_to_none=True)
-    state.scaler.scale(l['total']).backward()
+    state.scaler.scale(terms['total']).backward()
     state.scaler.step(state.opt); state.scaler.update()
-    vals = {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in l.items() if k != 'kl_dims'}
+    vals = {k: float(v.detach()) if torch.is_tensor(v) else float(v) for k, v in terms.items() if k != 'kl_dims'}
     for k, v in vals.items(): state.sums[k] = state.sums.get(k, 0.) + v
     state.sums['n'] = state.sums.get('n', 0) + 1
     state.step += 1; state.batch_in_epoch += 1
@@ -184,11 +204,13 @@ def end_epoch(state: TrainState, val_ds, cfg: TrainConfig, log, rank: int, world
 
 # %% ../nbs/07_training.ipynb #7ac63ecf
 def open_run(cfg: TrainConfig, rank: int, resume: bool) -> logging.Logger:
-    "Create the run folder (cleared unless resuming), write config.json, and return the run's logger."
+    "Create the run folder (cleared unless resuming), write config.json and the train stamp; return the run's logger."
     run = Path(cfg.run_dir); run.mkdir(parents=True, exist_ok=True)
     if rank == 0 and not resume:
         for p in [*(run / 'checkpoints').glob('ckpt_*'), run / 'metrics.jsonl', run / 'train.log', run / 'summary.json']: p.unlink(missing_ok=True)
-    if rank == 0: (run / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
+    if rank == 0:
+        (run / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
+        Stamp(run, 'train').start(cfg.key(), resumed=resume)
     return _run_logger(run, rank)
 
 def load_data(cfg: TrainConfig, rank: int, world: int) -> tuple:
@@ -213,7 +235,9 @@ def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
     ckpt = latest_checkpoint(Path(cfg.run_dir) / 'checkpoints') if resume else None
     if ckpt: state.load(ckpt); log.info(f'resumed from {ckpt} (step {state.step}, epoch {state.epoch + 1}, batch {state.batch_in_epoch})')
     else: log.info(f'{"CVAE" if cfg.conditional else "VAE"}: {state.model.n_params:,} parameters; device {device}'
-                   f'{f" x{world} processes" if world > 1 else ""}; {train_ds!r}; {len(val_ds)} valid notes')
+                   f'{f" x{world} processes" if world > 1 else ""}, '
+                   f'{str(state.amp_dtype).replace("torch.", "") + " autocast" if state.amp_dtype else "fp32"}; '
+                   f'{train_ds!r}; {len(val_ds)} valid notes')
     bar = tqdm(total=state.total_steps, initial=state.step, desc=Path(cfg.run_dir).name, unit='step', disable=not cfg.progress or rank != 0, mininterval=1)
     record = {}
     while state.epoch < cfg.epochs and not state.done:
@@ -227,10 +251,11 @@ def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
         if state.batch_in_epoch == state.steps_per_epoch:                      # the epoch ran to its end
             record = end_epoch(state, val_ds, cfg, log, rank, world)       # validate → log → metrics → checkpoint
     bar.close()
+    finished = state.epoch >= cfg.epochs or state.done
     if rank == 0 and record:
-        finished = record['epoch'] == cfg.epochs or state.done
-        (Path(cfg.run_dir) / 'summary.json').write_text(json.dumps({**record, 'finished': bool(finished), 'config': asdict(cfg),
-                                                                      'config_hash': stable_hash(asdict(cfg))}, indent=1))
+        (Path(cfg.run_dir) / 'summary.json').write_text(json.dumps({**record, 'finished': finished, 'config': asdict(cfg)},
+                                                                   indent=1))
+    if rank == 0 and finished: Stamp(cfg.run_dir, 'train').finish(cfg.key(), step=state.step, epoch=state.epoch)
     if world > 1: dist.destroy_process_group()
     return record
 
@@ -245,3 +270,23 @@ def load_model(run_dir,        # a run folder with config.json and checkpoints/
     obj = TimbreObjective(TrainConfig(**{k: v for k, v in cfg.items() if k in {f.name for f in fields(TrainConfig)}}))
     load_checkpoint(ck, obj, device=device)
     return obj.model.to(device).eval()
+
+# %% ../nbs/07_training.ipynb #c4e0f001
+class TinyRun(NamedTuple):
+    model: CVAE          # trained for `epochs`, in eval mode
+    notes: NoteCache     # its held-out notes (valid + test), onset crops
+    root: Path           # the folder holding the data (sf/), the cache (cache/) and the run (run/)
+
+def tiny_run(root=None,                 # folder to build in (default: a new temporary folder)
+             objective: str = 'weighted',  # a key of objectives.OBJECTIVES
+             epochs: int = 1,           # training epochs
+            ) -> TinyRun:
+    "Render the tiny SoundFont dataset and train a run on it: the listening notebooks' test material, in seconds."
+    from timbre_nb.soundfont import render_dataset
+    from timbre_nb.objectives import train_config
+    from timbre_nb.runs import eval_set
+    root = Path(root or tempfile.mkdtemp())
+    render_dataset(root / 'sf', profile='tiny', progress=False)
+    train(train_config('tiny', objective, data=str(root / 'sf'), cache_root=str(root / 'cache'),
+                       run_dir=str(root / 'run'), progress=False, epochs=epochs))
+    return TinyRun(load_model(root / 'run'), eval_set(root / 'run'), root)

@@ -19,7 +19,10 @@ n_metrics = 20           # held-out notes inverted to audio for the inversion me
 n_audio = 4              # notes with audio players (three variants each)
 gl_iters = 64            # Griffin-Lim iterations
 seed = 0                 # note sampling, UMAP and probe folds
-key = ''                 # set by the pipeline: identifies this training + these parameters
+
+# %% tags=["hide-input"]
+from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+notebook_overrides(globals(), 'analysis.ipynb', train_fields=False)   # stops the run on an unknown parameter
 
 # %% tags=["hide-input"]
 import numpy as np, torch
@@ -30,9 +33,10 @@ from timbre_nb.model import decode_codes
 from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_markdown, plot_scores, scores_verdict
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, variant_metrics, inversion_table, inversion_verdict, format_table
-from timbre_nb.pipeline import eval_set, audio_row, RunReport
+from timbre_nb.runs import eval_set
+from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.data import read_wave, wav_path
-cfg, report = SpecConfig(), RunReport(run_dir, key)
+cfg, report = SpecConfig(), RunReport(run_dir)
 model = load_model(run_dir)
 ds_all, ds = eval_set(run_dir, 'train+valid+test'), eval_set(run_dir, 'valid+test')   # maps; held-out
 print(model.cfg, f'{model.n_params:,} parameters'); print(ds_all); print(ds)

@@ -30,13 +30,15 @@ profile = 'quick'                  # the profile every variant trains with (same
 data = 'data/soundfont-quick'      # dataset root
 objectives = ['seed', 'seed-vae', 'weighted', 'partners', 'timbre', 'timbre-inv10', 'timbre-inv100', 'timbre-inv1000',
               'timbre-adv30', 'timbre-family', 'timbre-family30']
-overrides = {}                     # TrainConfig fields for every variant (e.g. {'max_steps': 100})
+overrides = {}                     # TrainConfig fields for every variant (or -p <field> <value>)
 cache_root = 'cache'
 run_dir = 'runs/quick'             # the run folder whose site gets this page; variants go to <run_dir>/variants/
 n_audio = 3                        # held-out notes with each model's reconstruction and audio
 gl_iters = 64                      # Griffin-Lim iterations
-seed = 0                           # probe folds
-key = ''                           # set by the pipeline
+
+# %% tags=["hide-input"]
+from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+overrides = notebook_overrides(globals(), 'compare.ipynb')
 
 # %% tags=["hide-input"]
 import numpy as np, torch
@@ -45,14 +47,14 @@ from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
 from timbre_nb.model import decode_codes
-from timbre_nb.runs import read_metrics
+from timbre_nb.runs import read_metrics, eval_set
 from timbre_nb.objectives import DEFAULT_OBJECTIVE
-from timbre_nb.pipeline import compare_runs, eval_set, audio_row, RunReport
+from timbre_nb.pipeline import compare_runs, audio_row, RunReport
 from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_markdown, plot_scores, scores_verdict
 from timbre_nb.analysis import plot_spectrograms
 from timbre_nb.reconstruction import three_variants
 from timbre_nb.data import read_wave, wav_path
-cfg, report = SpecConfig(), RunReport(run_dir, key, name='compare')
+cfg, report = SpecConfig(), RunReport(run_dir, name='compare')
 
 # %% [markdown]
 # ## Training every variant
@@ -73,8 +75,8 @@ models = {obj: load_model(r) for obj, r in runs.items()}
 ds = eval_set(next(iter(runs.values())), 'valid+test')
 encoded = {obj: encode_notes(m, ds) for obj, m in models.items()}
 held = next(iter(encoded.values()))
-rows = {obj: timbre_scores(e['mu'], e, seed=seed, recon_db=float(e['recon_db'].mean())) for obj, e in encoded.items()}
-rows.update({name: timbre_scores(f, held, seed=seed) for name, f in baseline_features(held['crops'], seed=seed).items()})
+rows = {obj: timbre_scores(e['mu'], e, recon_db=float(e['recon_db'].mean())) for obj, e in encoded.items()}
+rows.update({name: timbre_scores(f, held) for name, f in baseline_features(held['crops']).items()})
 raw_name = next(n for n in rows if n.startswith('raw'))
 table = scores_markdown(rows)
 display(Markdown(table))

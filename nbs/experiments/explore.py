@@ -28,14 +28,18 @@ map_gl_iters = 16        # Griffin-Lim iterations for the map's model clips
 map_with_model = True    # also embed the model's reconstruction clip (else recordings only)
 
 # %% tags=["hide-input"]
+from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+notebook_overrides(globals(), 'explore.ipynb', train_fields=False)   # stops the run on an unknown parameter
+
+# %% tags=["hide-input"]
 from IPython.display import Markdown, display
 from timbre_nb.training import load_model
-from timbre_nb.pipeline import eval_set
+from timbre_nb.runs import eval_set
 from timbre_nb.interpolation import pick_pairs, show_interpolations
 from timbre_nb.transposition import pick_voice_note, show_transposition
 from timbre_nb.transfer import pick_swaps, show_transfer
 from timbre_nb.timbre_map import show_timbre_map
-from timbre_nb.explorer import save_explore, explore_summary
+from timbre_nb.explorer import save_explore
 model, ds = load_model(run_dir), eval_set(run_dir)
 print(f'{model.n_params:,} parameters; {ds}; {len(set(ds.instrument))} instruments, MIDI {ds.pitch.min()}–{ds.pitch.max()}')
 
@@ -94,4 +98,4 @@ timbre_map = show_timbre_map(model, ds, out_file=f'{run_dir}/timbre_map.html', m
 # of μ and a pitch slider (widgets need a running kernel, so this static page does not include it).
 
 # %% tags=["hide-input"]
-display(Markdown(explore_summary(save_explore(run_dir, interpolations, across, transfer, timbre_map))))
+display(Markdown(save_explore(run_dir, interpolations, across, transfer, timbre_map)['summary']))

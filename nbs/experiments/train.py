@@ -6,10 +6,20 @@
 # %% [markdown]
 # This notebook is an *experiment*: papermill replaces the cell below with the run's parameters and keeps the
 # executed copy in `runs/<name>/train.ipynb`. All logic lives in `timbre_nb.objectives`, `timbre_nb.training` and
-# `timbre_nb.runs` (documented and tested in the library notebooks). A run is named by a **profile** (how much data and compute: `tiny` for tests, `quick` for the
-# CPU demo, `full` for the seed's NSynth run on a GPU) and an **objective** (what the model is trained for: `seed`
-# is the research log's objective exactly; `timbre-inv100`, the default, is the one the comparison chose). `overrides`
-# sets any other `TrainConfig` field, e.g. `{'lr': 3e-3, 'epochs': 5}`.
+# `timbre_nb.runs` (documented and tested in the library notebooks). A run is named by a **profile** (how much data
+# and compute: `tiny` for tests, `quick` for the CPU demo, `full` for the seed's NSynth run on a GPU) and an
+# **objective** (what the model is trained for: `seed` is the research log's objective exactly; the default is the
+# one the comparison chose).
+#
+# **Every `TrainConfig` field is a parameter**, under the same name as the command line's `--field-name`:
+#
+# ```sh
+# papermill nbs/experiments/train.ipynb out.ipynb -p data data/soundfont-tiny -p profile tiny -p epochs 1 -p lr 3e-3
+# papermill nbs/experiments/train.ipynb out.ipynb -p overrides '{"epochs": 1, "precision": "fp32"}'   # or as JSON
+# ```
+#
+# A name that is neither a parameter below nor a `TrainConfig` field stops the run with the list of valid names
+# (papermill itself would only warn and carry on).
 
 # %% tags=["parameters"]
 data = 'data/soundfont-quick'   # dataset root (NSynth jsonwav layout)
@@ -21,6 +31,10 @@ runs_root = 'runs'
 cache_root = 'cache'
 resume = False                  # continue from the newest checkpoint of the run folder
 progress = True                 # tqdm progress bar (the pipeline turns it off: its progress goes to the terminal)
+
+# %% tags=["hide-input"]
+from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+overrides = notebook_overrides(globals(), 'train.ipynb')
 
 # %% tags=["hide-input"]
 from dataclasses import asdict
