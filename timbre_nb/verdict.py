@@ -177,7 +177,7 @@ def scores_verdict(model,               # the model's timbre_scores dict, or a l
 def seeds_by_library(per_seed) -> dict:   # {library: dict or list}, or a list of per-seed {library: dict}
     "{library: [one score dict per seed]} from either form."
     if isinstance(per_seed, dict): return {lib: _runs(row) for lib, row in per_seed.items()}
-    return {lib: [seed[lib] for seed in per_seed] for lib in per_seed[0]}
+    return {lib: [seed[lib] for seed in per_seed] for lib in (per_seed[0] if len(per_seed) else {})}
 
 def library_verdicts(model,               # the model's scores per library: {library: runs} or [{library: scores}]
                      raw,                 # the raw PCA's, likewise
@@ -186,6 +186,7 @@ def library_verdicts(model,               # the model's scores per library: {lib
     "The goals' verdicts computed on each library's held-out notes, as a markdown table."
     model, raw = seeds_by_library(model), seeds_by_library(raw)
     libraries = list(model)
+    if not libraries: return '*No library labels on these notes: no verdict per library.*'
     cells = {lib: goal_checks(model[lib], raw.get(lib, [{}]), goals) for lib in libraries}
     def cell(check):
         unit = '×' if check['ratio'] else ''
@@ -194,7 +195,8 @@ def library_verdicts(model,               # the model's scores per library: {lib
         return f"{'met' if check['met'] else 'MISSED'}: {_number(check['value'])}{unit} ({spread})"
     lines = ['| goal | ' + ' | '.join(str(lib) for lib in libraries) + ' |', '|---|' + '---|' * len(libraries)]
     for i, first in enumerate(cells[libraries[0]]):
-        target = f"{'≥' if first['higher'] else '≤'} {first['target']:g}{'× raw PCA' if first['ratio'] else ''}"
+        unit = '× raw PCA' if first['ratio'] else ' dB' if first['goal'] == 'log-mel L1' else ''
+        target = f"{'≥' if first['higher'] else '≤'} {first['target']:g}{unit}"
         lines.append(f"| {first['goal']} {target} | " + ' | '.join(cell(cells[lib][i]) for lib in libraries) + ' |')
     return '\n'.join(lines + ['', '*met only when the mean over seeds meets the goal; spread: sd over seeds, or a '
                                   'single run\'s interval over held-out instruments.*'])
