@@ -120,12 +120,12 @@ def main():
     if 'large' in loaded:
         print(f'large / default rate, cached: {med["large, cached"] / med["default, cached"]:.2f}x '
               f'(goal: within 2x, i.e. >= 0.5x); fresh, as before: {med["large, fresh"] / med["default, fresh"]:.3f}x')
-    plan, _ = plan_notes(loaded['default'][1], PROFILES['quick'])
+    plan, _ = plan_notes({'default': loaded['default'][1]}, PROFILES['quick'])        # one library's quick profile
     for name in loaded:
         t_cached = len(plan) / med[f'{name}, cached'] + one_time[name]
         t_fresh = len(plan) / med[f'{name}, fresh']
-        print(f'{name}: the quick profile\'s {len(plan)} notes on one process (synthesis only, no writing) would take '
-              f'{t_cached:.0f} s cached (incl. one parse) vs {t_fresh:.0f} s fresh')
+        print(f'{name}: one library\'s quick profile, {len(plan)} notes on one process (synthesis only, no writing), '
+              f'would take {t_cached:.0f} s cached (incl. one parse) vs {t_fresh:.0f} s fresh')
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
 "The data path end to end through the command line: SoundFont render → cache, and a rerun reuses the cache."
 import json
+import pytest
 from conftest import cli
 
 def test_soundfont_tiny_then_cache_and_reuse(tiny_data, tmp_path):
@@ -21,3 +22,14 @@ def test_soundfont_tiny_then_cache_and_reuse(tiny_data, tmp_path):
 def test_missing_dataset_is_a_clear_error(tmp_path):
     r = cli('cache', '--data', tmp_path / 'nope', '--cache-root', tmp_path / 'cache', check=False)
     assert r.returncode == 2 and 'examples.json' in r.stderr and 'timbre-nb data soundfont' in r.stderr
+
+def test_soundfont_options_and_missing_sf2(tmp_path, capsys):
+    from timbre_nb.cli import main, parser
+    a = parser().parse_args(['data', 'soundfont', '--sf2', 'A.sf2', 'B.sf2', '--holdout', 'instrument', '--out', 'd'])
+    assert (a.sf2, a.holdout, a.profile, a.force, a.fn.__name__) == (['A.sf2', 'B.sf2'], 'instrument', 'quick', False,
+                                                                      '_data_soundfont')
+    assert parser().parse_args(['data', 'soundfont', '--out', 'd']).sf2 is None          # None: the default pair
+    with pytest.raises(SystemExit) as e:                                                 # in-process: no torch start-up
+        main(['data', 'soundfont', '--sf2', str(tmp_path / 'none.sf2'), '--profile', 'tiny', '--out', str(tmp_path / 'x')])
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and f'{tmp_path / "none.sf2"}: SoundFont not found' in err, err

@@ -6,8 +6,8 @@ from conftest import cli
 from timbre_nb.config import SpecConfig
 
 REPO = Path(__file__).resolve().parent.parent
-URI = re.compile(r'data:audio/wav;base64,([A-Za-z0-9+/=]+)')
-PLAYER = re.compile(r'<audio[^>]*>\s*<source src="data:audio/wav;base64,')   # the analysis page's player markup
+URI = re.compile(r'data:audio/mpeg;base64,([A-Za-z0-9+/=]+)')
+PLAYER = re.compile(r'<audio[^>]*>\s*<source src="data:audio/mpeg;base64,')   # the analysis page's player markup
 REMOTE = re.compile(r'<script[^>]*\ssrc=["\']?(?:https?:)?//|<link[^>]*\shref=["\']?(?:https?:)?//|@import\s+url\(["\']?(?:https?:)?//', re.I)
 
 def outputs_html(nb: dict) -> str:

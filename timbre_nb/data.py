@@ -14,8 +14,9 @@ import soundfile as sf
 from .config import SpecConfig, FAMILIES, SOURCES, QUALITIES, SPLITS
 
 # %% auto #0
-__all__ = ['log', 'RECORD_FIELDS', 'SILENT_PEAK', 'Skips', 'split_dir', 'wav_path', 'read_examples', 'BadAudio', 'read_wave',
-           'make_record', 'write_examples', 'filter_notes', 'unpack_nsynth']
+__all__ = ['log', 'RECORD_FIELDS', 'UNLABELLED_LIBRARY', 'SILENT_PEAK', 'Skips', 'record_library', 'record_program', 'split_dir',
+           'wav_path', 'read_examples', 'BadAudio', 'read_wave', 'make_record', 'write_examples', 'filter_notes',
+           'unpack_nsynth']
 
 # %% ../nbs/01_data.ipynb #c004
 log = logging.getLogger('timbre_nb')
@@ -61,6 +62,16 @@ def _check_record(key, r) -> str|None:
     if r['instrument_source_str'] not in SOURCES: return f'unknown source {r["instrument_source_str"]!r}'
     if len(r['qualities']) != len(QUALITIES): return f'qualities has {len(r["qualities"])} entries, not {len(QUALITIES)}'
     return None
+
+UNLABELLED_LIBRARY = 'nsynth'   # the library of a record without a `library` field (real NSynth, older renders)
+
+def record_library(r:dict) -> str:
+    "The sample library `r` was played from; UNLABELLED_LIBRARY when the record does not say."
+    return r.get('library', UNLABELLED_LIBRARY)
+
+def record_program(r:dict) -> int:
+    "The General MIDI program of `r`; -1 when the record does not say (real NSynth)."
+    return r.get('program', -1)
 
 # %% ../nbs/01_data.ipynb #c011
 _HOW_TO_GET = ("Unpack the official NSynth archive with `timbre-nb data nsynth --archive nsynth-<split>.jsonwav.tar.gz "
@@ -176,16 +187,21 @@ def filter_notes(records:list[dict],         # from read_examples
                  sources=None,               # source names (or ints) to keep; None keeps all
                  pitch_range:tuple|None=None,# inclusive (lo, hi) MIDI pitch band
                  velocities=None,            # velocities to keep, e.g. (75, 100)
+                 libraries=None,             # sample-library names to keep, e.g. ('timgm6mb',); None keeps all
                  max_per_instrument:int|None=None, # keep at most this many notes per instrument
                  seed:int=0,                 # seed of the per-instrument subsample
                 ) -> list[dict]:             # kept records, sorted by note_str
     "The note subsets experiments need, deterministic for a given `seed`."
     fam, src = _names_to_ids(families, FAMILIES, 'family'), _names_to_ids(sources, SOURCES, 'source')
     vel = None if velocities is None else {int(v) for v in velocities}
+    lib = None if libraries is None else {libraries} if isinstance(libraries, str) else set(libraries)
+    if lib is not None and records and not lib & {record_library(r) for r in records}:
+        raise ValueError(f'no record is from library {", ".join(sorted(lib))}; these records are from '
+                         f'{sorted({record_library(r) for r in records})}. Check the names passed as `libraries`.')
     def keep(r):
         return ((fam is None or r['instrument_family'] in fam) and (src is None or r['instrument_source'] in src)
                 and (pitch_range is None or pitch_range[0] <= r['pitch'] <= pitch_range[1])
-                and (vel is None or r['velocity'] in vel))
+                and (vel is None or r['velocity'] in vel) and (lib is None or record_library(r) in lib))
     out = [r for r in records if keep(r)]
     if max_per_instrument is not None:
         rng, by_inst = np.random.default_rng(seed), defaultdict(list)

@@ -19,8 +19,8 @@ from .reconstruction import window_codes, decode_windows
 from .data import read_wave, wav_path
 
 # %% auto #0
-__all__ = ['instrument_pitches', 'note_index', 'NoteSubset', 'note_label', 'original_wave', 'onset_crops', 'Voice', 'wav_bytes',
-           'wav_data_uri', 'players_html', 'players_row', 'imshow_db']
+__all__ = ['AUDIO_FORMATS', 'instrument_pitches', 'note_index', 'NoteSubset', 'note_label', 'original_wave', 'onset_crops',
+           'Voice', 'audio_bytes', 'wav_bytes', 'audio_data_uri', 'players_html', 'players_row', 'imshow_db']
 
 # %% ../nbs/13_explore.ipynb #04efb92c
 def instrument_pitches(ds,               # a NoteCache (or anything with .instrument and .pitch arrays)
@@ -122,32 +122,48 @@ class Voice:
         return wave if seconds is None else wave[:round(seconds * cfg.sr)]
 
 # %% ../nbs/13_explore.ipynb #7e0d8e5c
-def wav_bytes(wave,                       # (n,) waveform, any float range
-              sr: int = SpecConfig().sr,  # sample rate, Hz
-              peak: float | None = 0.9,   # peak-normalise to this level; None: keep (clipped to ±1)
-             ) -> bytes:
-    "A 16-bit PCM WAV file of `wave`, in memory."
+AUDIO_FORMATS = {'mp3': ('MP3', 'MPEG_LAYER_III', 'audio/mpeg'),   # format -> (soundfile format, subtype, MIME type)
+                 'wav': ('WAV', 'PCM_16', 'audio/wav')}
+
+def audio_bytes(wave,                       # (n,) waveform, any float range
+                sr: int = SpecConfig().sr,  # sample rate, Hz
+                peak: float | None = 0.9,   # peak-normalise to this level; None: keep (clipped to ±1)
+                fmt: str = 'mp3',           # 'mp3' (what pages embed) or 'wav' (16-bit PCM)
+                compression: float | None = None,  # MP3 only: 0 (best) .. 1 (smallest); None: libsndfile's default
+               ) -> bytes:
+    "An audio file of `wave`, in memory."
+    if fmt not in AUDIO_FORMATS: raise ValueError(f"audio_bytes: fmt={fmt!r}; use one of {list(AUDIO_FORMATS)}.")
     w = np.asarray(wave, dtype=np.float32).reshape(-1)
     m = float(np.abs(w).max()) if len(w) else 0.0
     if peak is not None and m > 0: w = w * (peak / m)
-    buf = io.BytesIO(); sf.write(buf, np.clip(w, -1, 1), sr, format='WAV', subtype='PCM_16')
+    kind, subtype, _ = AUDIO_FORMATS[fmt]
+    kw = dict(compression_level=compression) if compression is not None and fmt == 'mp3' else {}
+    buf = io.BytesIO(); sf.write(buf, np.clip(w, -1, 1), sr, format=kind, subtype=subtype, **kw)
     return buf.getvalue()
 
-def wav_data_uri(wave,                       # (n,) waveform
-                 sr: int = SpecConfig().sr,  # sample rate, Hz
-                 peak: float | None = 0.9,   # peak-normalise to this level; None: keep
-                ) -> str:
-    "`data:audio/wav;base64,...` of `wave` (see `wav_bytes`)."
-    return 'data:audio/wav;base64,' + base64.b64encode(wav_bytes(wave, sr, peak)).decode('ascii')
+def wav_bytes(wave, sr: int = SpecConfig().sr, peak: float | None = 0.9) -> bytes:
+    "A 16-bit PCM WAV file of `wave` (for a live widget, where size does not matter)."
+    return audio_bytes(wave, sr, peak, 'wav')
+
+def audio_data_uri(wave,                       # (n,) waveform
+                   sr: int = SpecConfig().sr,  # sample rate, Hz
+                   peak: float | None = 0.9,   # peak-normalise to this level; None: keep
+                   fmt: str = 'mp3',           # 'mp3' or 'wav'
+                   compression: float | None = None,  # MP3 only (see audio_bytes)
+                  ) -> str:
+    "`data:audio/mpeg;base64,...` (or `audio/wav`) of `wave` (see `audio_bytes`)."
+    return f'data:{AUDIO_FORMATS[fmt][2]};base64,' + base64.b64encode(audio_bytes(wave, sr, peak, fmt, compression)).decode('ascii')
 
 def players_html(waves: dict,                 # {caption: (n,) waveform}
                  sr: int = SpecConfig().sr,
                  title: str = '',             # a line above the row (HTML)
+                 fmt: str = 'mp3',            # the embedded format
                 ) -> str:
     "A row of captioned `<audio>` players with embedded data URIs, as an HTML string."
+    mime = AUDIO_FORMATS[fmt][2]
     cells = ''.join(f'<figure style="margin:0 12px 8px 0"><figcaption style="font-size:85%;max-width:230px">'
-                    f'{html.escape(cap)}</figcaption><audio controls preload="none"><source src="{wav_data_uri(w, sr)}" '
-                    f'type="audio/wav"></audio></figure>' for cap, w in waves.items())
+                    f'{html.escape(cap)}</figcaption><audio controls preload="none"><source '
+                    f'src="{audio_data_uri(w, sr, fmt=fmt)}" type="{mime}"></audio></figure>' for cap, w in waves.items())
     head = f'<div style="font-weight:600;margin:6px 0">{title}</div>' if title else ''
     return f'{head}<div style="display:flex;flex-wrap:wrap;align-items:flex-end">{cells}</div>'
 

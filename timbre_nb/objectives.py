@@ -14,8 +14,8 @@ from .model import CVAE, CVAEConfig, reparameterise
 from .losses import vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows, grad_reverse
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'TrainConfig', 'train_config', 'experiment_config',
-           'config_help', 'notebook_overrides', 'TimbreObjective']
+__all__ = ['PRECISIONS', 'PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'COMPARE_OBJECTIVES', 'TrainConfig', 'train_config',
+           'experiment_config', 'config_help', 'notebook_overrides', 'TimbreObjective']
 
 # %% ../nbs/06b_objectives.ipynb #e85bf0b1
 @dataclass
@@ -36,6 +36,7 @@ class TrainConfig:
     recon_weight: float = 1.0            # likelihood weighting w in w*recon + β*KL (seed: 1; see losses.decoder_sigma)
     conditional: bool = True             # pitch-conditioned CVAE (False: plain VAE, pitch ignored)
     cross_pitch: float = 0.0             # weight of recon(decode(z_a, pitch_b), x_b) over partner pairs (0: off)
+    partners: str = 'instrument'         # a note's partner: same 'instrument', other pitch; or same GM 'program', other library
     invariance: float = 0.0              # weight of InfoNCE between partners' μ (0: off)
     nce_tau: float = 0.1                 # InfoNCE temperature
     nce_negatives: str = 'partners'      # 'partners' (each anchor vs the batch's partners) or 'all' (NT-Xent, 2B-2 each)
@@ -59,7 +60,8 @@ class TrainConfig:
         if self.paired and self.batch_size < 4:
             raise ValueError(f'TrainConfig: batch_size={self.batch_size} holds fewer than 2 anchor/partner pairs; use >= 4.')
         for name, allowed in (('precision', PRECISIONS), ('nce_negatives', ('partners', 'all')),
-                              ('invariance_scale', ('constant', 'recon')), ('free_bits_mode', ('total', 'per_dim'))):
+                              ('invariance_scale', ('constant', 'recon')), ('free_bits_mode', ('total', 'per_dim')),
+                              ('partners', ('instrument', 'program'))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f'TrainConfig: {name}={getattr(self, name)!r}; choose one of {allowed}.')
     @property
@@ -69,13 +71,20 @@ class TrainConfig:
     def key(self) -> str:
         "Hash of what the trained model depends on — not where it is written, nor how progress is shown."
         return stable_hash({k: v for k, v in asdict(self).items() if k not in _NOT_RESULT})
+    @classmethod
+    def of_run(cls, run_dir) -> TrainConfig:
+        "The configuration a run folder was trained with (its config.json; fields this version lacks are dropped)."
+        path = Path(run_dir) / 'config.json'
+        if not path.exists(): raise FileNotFoundError(f'{path}: not a run folder (no config.json); train first.')
+        saved = json.loads(path.read_text())
+        return cls(**{k: v for k, v in saved.items() if k in {f.name for f in fields(cls)}})
 
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
 _NOT_RESULT = ('run_dir', 'cache_root', 'progress', 'log_every', 'ckpt_every', 'keep_ckpts', 'num_workers')
 
 PROFILES = {   # how much data and compute
     'tiny':  dict(data='data/soundfont-tiny', epochs=3, batch_size=4, warmup_steps=4, log_every=2, ckpt_every=2),
-    'quick': dict(data='data/soundfont-quick', epochs=15, batch_size=64, warmup_steps=150, log_every=25, ckpt_every=100),
+    'quick': dict(data='data/soundfont-quick', epochs=8, batch_size=64, warmup_steps=150, log_every=25, ckpt_every=100),
     'full':  dict(epochs=15, batch_size=128, warmup_steps=500, log_every=200, ckpt_every=2000, num_workers=4),
 }
 _PER_DIM = dict(free_bits_mode='per_dim', free_bits=16.0)    # 0.5 nats per latent dimension, each with a gradient
@@ -93,6 +102,7 @@ OBJECTIVES = {  # what the model is trained for (TrainConfig's defaults are the 
     'timbre-family30': dict(**_PER_DIM, recon_weight=1024.0, cross_pitch=1.0, invariance=1.0, family_head=30.0),
 }
 DEFAULT_OBJECTIVE = 'timbre-inv100'   # what `make report` trains: the comparison's winner (compare notebook)
+COMPARE_OBJECTIVES = tuple(OBJECTIVES)   # `make compare` trains every objective of the table
 
 def train_config(profile: str = 'quick',            # a key of PROFILES
                  objective: str = DEFAULT_OBJECTIVE, # a key of OBJECTIVES

@@ -6,15 +6,14 @@
 from __future__ import annotations
 import html, json, os, sys, time
 from pathlib import Path
-from .config import SpecConfig, Stamp, stable_hash
+from .config import SpecConfig, Stamp, stable_hash, read_json
 from .cache import build_cache, cache_summary
-from .training import train
-from .objectives import experiment_config, TrainConfig, OBJECTIVES, DEFAULT_OBJECTIVE
+from .objectives import experiment_config, OBJECTIVES, COMPARE_OBJECTIVES, DEFAULT_OBJECTIVE
 from .site import experiment_notebook, build_site
 
 # %% auto #0
-__all__ = ['COMPARE_OBJECTIVES', 'ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'Stages', 'ensure_data', 'train_stage',
-           'notebook_stage', 'train_or_reuse', 'compare_runs', 'audio_row', 'RunReport', 'run_pipeline', 'run_compare']
+__all__ = ['ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'Stages', 'ensure_data', 'train_stage', 'notebook_stage', 'audio_row',
+           'RunReport', 'run_pipeline', 'run_compare']
 
 # %% ../nbs/11_pipeline.ipynb #c006
 class Stages:
@@ -47,17 +46,21 @@ class Stages:
         return self(name, work)
 
 # %% ../nbs/11_pipeline.ipynb #15b12c5b
-def ensure_data(data, profile: str = 'quick') -> Path:
-    "`data` as a dataset root: rendered from the default SoundFont with `profile` when the folder does not exist."
+def ensure_data(data,                  # a dataset root
+                profile: str = 'quick',# the SoundFont profile to render when `own`
+                own: bool = False,     # `data` is the profile's own default folder (data/soundfont-<profile>)
+               ) -> Path:
+    "`data` as a dataset root. The default folder is rendered (again when the render recipe changed); others must exist."
     data = Path(data)
+    if own:                                       # reused when current; a render of an older recipe is replaced
+        from timbre_nb.soundfont import render_dataset, _ours
+        render_dataset(data, profile=profile, force=_ours(data))
+        return data
     if (data / 'nsynth-train' / 'examples.json').exists(): return data
-    if data.exists() and any(data.iterdir()):
-        raise FileNotFoundError(f'{data}: exists but holds no nsynth-train/examples.json. Point --data at a dataset '
-                                f'root in the NSynth jsonwav layout (nsynth-{{train,valid,test}}/examples.json + '
-                                f'audio/), or at a new folder to render the default SoundFont dataset into.')
-    from timbre_nb.soundfont import render_dataset
-    render_dataset(data, profile=profile)
-    return data
+    raise FileNotFoundError(f'{data}: holds no nsynth-train/examples.json. Point --data at a dataset root in the NSynth '
+                            f'jsonwav layout (nsynth-{{train,valid,test}}/examples.json + audio/): render one with '
+                            f'`timbre-nb data soundfont --out {data}` or unpack NSynth with `timbre-nb data nsynth`, or '
+                            f'leave --data out to use the default SoundFont dataset.')
 
 # %% ../nbs/11_pipeline.ipynb #c008
 def _papermill(nb: str, out: Path, params: dict, cwd: Path):
@@ -89,34 +92,6 @@ def notebook_stage(st: Stages,        # the pipeline's stages
     key = stable_hash(params, experiment_notebook(nb).read_text(), *depends)
     return st.once(name, run, key, lambda resume: _papermill(nb, run / nb, dict(params, run_dir=str(run)), cwd),
                    outputs=[nb, f'{name}.json'])
-
-# %% ../nbs/11_pipeline.ipynb #c010
-COMPARE_OBJECTIVES = tuple(OBJECTIVES)   # every objective of the table is compared
-
-def train_or_reuse(cfg: TrainConfig   # a run's full configuration
-                  ) -> str:           # 'reused', 'resumed' or 'trained'
-    "Train `cfg` unless its run folder holds a finished run of this configuration; resume an interrupted one."
-    state = Stamp(cfg.run_dir, 'train').state(cfg.key())
-    if state == 'done': return 'reused'
-    train(cfg, resume=state == 'started')
-    return 'resumed' if state == 'started' else 'trained'
-
-def compare_runs(profile: str = 'quick',                 # a key of objectives.PROFILES: the same for every variant
-                 objectives=COMPARE_OBJECTIVES,          # keys of objectives.OBJECTIVES
-                 data: str | None = None,                # dataset root (None: the profile's)
-                 root='runs/compare',                    # variants go to <root>/<objective>/
-                 cache_root='cache',
-                 progress: bool = False,                 # tqdm bars (off in rendered notebooks)
-                 overrides: dict | None = None           # TrainConfig fields applied to every variant (e.g. max_steps)
-                ) -> dict:                               # {objective: run folder}
-    "Train (or reuse) one run per objective on identical data, seed, steps and crops."
-    st, out = Stages(), {}
-    for obj in objectives:
-        cfg = experiment_config(profile, obj, data=data, run_name=obj, runs_root=str(root), cache_root=str(cache_root),
-                                progress=progress, overrides=overrides)
-        st(f'compare {obj}', train_or_reuse, cfg)
-        out[obj] = Path(cfg.run_dir)
-    return out
 
 # %% ../nbs/11_pipeline.ipynb #c012
 def audio_row(waves: dict,               # {caption: waveform (n,)}: one player each, left to right
@@ -150,10 +125,11 @@ EXPLORE_PROFILES = {'tiny': dict(n_pairs=1, gl_iters=8, map_audio=6, map_gl_iter
 
 def _prepare(profile, data, name, runs_root, cache_root, force):
     "Resolve paths, render the data when missing and build the cache: the first two stages of every command."
+    own = data is None
     data = Path(data or f'data/soundfont-{profile}').resolve()
     run = (Path(runs_root) / (name or profile)).resolve(); run.mkdir(parents=True, exist_ok=True)
     st = Stages(force)
-    st('data', ensure_data, data, profile)
+    st('data', ensure_data, data, profile, own)
     print(cache_summary(st('cache', build_cache, data, SpecConfig(), str(Path(cache_root).resolve()))))
     return data, run, st
 
@@ -181,7 +157,8 @@ def run_pipeline(profile: str = 'quick',     # 'tiny' (tests), 'quick' (CPU demo
                   cache_root=str(Path(cache_root).resolve()), progress=False, overrides=overrides or {})
     train_stage(st, params, run, Path.cwd())
     trained = experiment_config(**params).key()
-    notebook_stage(st, 'analysis', run, Path.cwd(), {**ANALYSIS_PROFILES.get(profile, {}), **(analysis or {})}, trained)
+    notebook_stage(st, 'analysis', run, Path.cwd(), {**ANALYSIS_PROFILES.get(profile, {}), **(analysis or {})}, trained,
+                   read_json(run / 'compare.json').get('keys'))          # a new comparison: placed anew
     notebook_stage(st, 'explore', run, Path.cwd(), {**EXPLORE_PROFILES.get(profile, {}), **(explore or {})}, trained)
     return _finish(run, st)
 
@@ -190,12 +167,14 @@ def run_compare(profile: str = 'quick',     # the profile every variant trains w
                 name: str | None = None,    # the run folder whose site gets the comparison page (default: the profile)
                 runs_root='runs', cache_root='cache',
                 objectives=COMPARE_OBJECTIVES,  # keys of objectives.OBJECTIVES
-                force: bool = False,        # re-score even when nothing changed (finished variants are still reused)
-                overrides: dict | None = None   # TrainConfig fields for every variant
+                seeds: int = 3,             # training seeds per variant
+                controls: bool = True,      # the default objective's fp32 and one-library controls (compare_variants)
+                force: bool = False,        # re-score even when nothing changed (finished runs are still reused)
+                overrides: dict | None = None   # TrainConfig fields for every run
                ) -> Path:                   # the site's index.html
-    "Train every objective on the same data and steps, score them side by side, and add the page to the run's site."
+    "Train every variant with every seed on the same data and steps, score them, and add the page to the run's site."
     data, run, st = _prepare(profile, data, name, runs_root, cache_root, force)
-    params = dict(profile=profile, data=str(data), objectives=list(objectives), cache_root=str(Path(cache_root).resolve()),
-                  overrides=overrides or {}, **{k: v for k, v in ANALYSIS_PROFILES.get(profile, {}).items() if k == 'gl_iters'})
+    params = dict(profile=profile, data=str(data), objectives=list(objectives), seeds=seeds, controls=controls,
+                  cache_root=str(Path(cache_root).resolve()), overrides=overrides or {})
     notebook_stage(st, 'compare', run, Path.cwd(), params, OBJECTIVES, DEFAULT_OBJECTIVE)
     return _finish(run, st)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06a_runs.ipynb #5384b20f
 from __future__ import annotations
-import json, logging, os, sys
+import json, logging, os, sys, time
 from pathlib import Path
 import numpy as np, torch
 import torch.nn as nn
@@ -13,8 +13,8 @@ from .config import SpecConfig, read_json
 from .cache import cache_path, NoteCache
 
 # %% auto #0
-__all__ = ['fmt_step', 'fmt_epoch', 'save_checkpoint', 'latest_checkpoint', 'load_checkpoint', 'read_metrics', 'plot_metrics',
-           'eval_set']
+__all__ = ['fmt_step', 'fmt_epoch', 'progress_line', 'time_left', 'report_progress', 'save_checkpoint', 'latest_checkpoint',
+           'load_checkpoint', 'read_metrics', 'plot_metrics', 'eval_set']
 
 # %% ../nbs/06a_runs.ipynb #cb74f181
 def _run_logger(run: Path, rank: int) -> logging.Logger:
@@ -36,6 +36,24 @@ def fmt_epoch(epoch, epochs, tr, va) -> list[str]:
     return [f'Epoch {epoch}/{epochs}', f'Train: {line(tr)}', f'Val : {line(va)}',
             f"ELBO (beta=1): train={tr['elbo']:.3f} val={va['elbo']:.3f}"] + (
            ['Timbre terms (train): ' + ' '.join(f'{k}={tr[k]:.3f}' for k in extra)] if extra else [])
+
+def progress_line(what: str,     # the stage (or step) being counted, e.g. 'analysis'
+                  done: int,     # items finished
+                  total: int,    # items in all
+                  t0: float,     # time.time() when the first item started
+                  unit: str = '' # what an item is, e.g. 'notes'
+                 ) -> str:
+    "`[what] done/total unit, E s elapsed, about L s left` — the line long stages print as they go."
+    return f'[{what}] {done}/{total}{" " + unit if unit else ""}, {time_left(done, total, t0)}'
+
+def time_left(done: int, total: int, t0: float) -> str:
+    "`E s elapsed, about L s left`, from the pace of the `done` items since `t0`."
+    elapsed = time.time() - t0
+    return f'{elapsed:.0f} s elapsed, about {elapsed / max(done, 1) * (total - done):.0f} s left'
+
+def report_progress(*args, **kw):
+    "Print `progress_line(*args)` to stderr: the pipeline echoes such lines on the terminal; the site drops stderr."
+    print(progress_line(*args, **kw), file=sys.stderr, flush=True)
 
 # %% ../nbs/06a_runs.ipynb #d6085572
 def _atomic(path: Path, write):

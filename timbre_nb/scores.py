@@ -20,7 +20,8 @@ from .metrics import (instrument_resamples, per_instrument, confusion_entries, b
 # %% auto #0
 __all__ = ['NO_PROGRAMS', 'ONE_LIBRARY', 'SCORES', 'PCA_DIM', 'CHANCE_BASELINE', 'RAW_PCA', 'MEAN_SPECTRUM', 'BASELINES',
            'probe_predictions', 'retrieval_queries', 'cross_library_note', 'cross_library_queries', 'timbre_scores',
-           'select_notes', 'scores_by_library', 'encode_notes', 'baseline_features']
+           'select_notes', 'scores_by_library', 'scores_within_libraries', 'encode_notes', 'note_labels',
+           'baseline_features']
 
 # %% ../nbs/10_scores.ipynb #cb9986c7
 def _classify(train_X: np.ndarray, labels: np.ndarray, test_X: np.ndarray) -> np.ndarray:
@@ -190,6 +191,27 @@ def scores_by_library(train_features: np.ndarray,  # (N_train, ...) features of 
                                   select_notes(test_meta, keep), recon_db=db, **kwargs)
     return out
 
+def scores_within_libraries(train_features: np.ndarray,  # (N_train, ...) features of the training notes
+                            train_meta: dict,            # their labels, with 'library' (N_train,)
+                            test_features: np.ndarray,   # (N, ...) features of the held-out notes
+                            test_meta: dict,             # their labels, with 'library' (N,)
+                            recon_db=None,               # (N,) per-note log-mel L1 (dB), or None
+                            library_names=None,          # names of the libraries by index, for the keys
+                            **kwargs                     # n_boot, level, seed for timbre_scores
+                           ) -> dict:                    # {library: timbre_scores within it}; {} if no library
+    "Each library on its own: probes fitted on its training notes, scored on its held-out notes."
+    if test_meta.get('library') is None or train_meta.get('library') is None: return {}
+    out = {}
+    for lib in np.unique(test_meta['library']):
+        fit, held = np.asarray(train_meta['library']) == lib, np.asarray(test_meta['library']) == lib
+        if not fit.any(): continue
+        db = None if recon_db is None else np.asarray(recon_db)[held]
+        key = lib.item()
+        out[key if library_names is None else library_names[key]] = timbre_scores(
+            np.asarray(train_features)[fit], select_notes(train_meta, fit), np.asarray(test_features)[held],
+            select_notes(test_meta, held), recon_db=db, **kwargs)
+    return out
+
 # %% ../nbs/10_scores.ipynb #0b5f0a07
 PCA_DIM = 32                                     # components of the raw PCA baseline: the default latent size
 CHANCE_BASELINE = 'chance (random features)'
@@ -201,16 +223,29 @@ def encode_notes(model,                  # has encode(x, pitch) -> (mu, logvar) 
                  dataset,                # a NoteCache of onset crops: items (x, pitch, ...); .family, .pitch, ...
                  idx=None,               # note indices to encode (default: all)
                  batch_size: int = 256,  # notes per forward pass
-                 cfg: SpecConfig = SpecConfig()
+                 cfg: SpecConfig = SpecConfig(),
+                 decode: bool = True,    # also decode μ for the per-note log-mel L1 (False: recon_db is NaN)
+                 crops: bool = True,     # keep the onset crops (the baselines' input; ~40 kB a note)
                 ) -> dict:               # mu (N, D), crops (N, n_mels, T), recon_db (N,), labels (N,) each, keys
     "μ, onset crops, the model's per-note log-mel L1 (dB) and the labels of notes of `dataset`, on the model's device."
     idx = np.arange(len(dataset)) if idx is None else np.asarray(idx, dtype=np.int64).reshape(-1)
-    mus, crops, errors = [], [], []
+    mus, kept, errors = [], [], []
     with evaluating(model):
         for _, x, p, mu, _ in encoded_batches(model, dataset, idx, batch_size=batch_size):   # x (B, 1, n_mels, T)
-            err = (norm_to_db(model.decode(mu, p).float(), cfg) - norm_to_db(x, cfg)).abs().mean((1, 2, 3))
-            mus.append(mu.cpu().numpy()); crops.append(x[:, 0].cpu().numpy()); errors.append(err.cpu().numpy())
-    out = dict(mu=np.concatenate(mus), crops=np.concatenate(crops), recon_db=np.concatenate(errors))
+            err = ((norm_to_db(model.decode(mu, p).float(), cfg) - norm_to_db(x, cfg)).abs().mean((1, 2, 3)).cpu().numpy()
+                   if decode else np.full(len(x), np.nan, np.float32))
+            mus.append(mu.cpu().numpy()); errors.append(err)
+            if crops: kept.append(x[:, 0].cpu().numpy())
+    out = dict(mu=np.concatenate(mus), recon_db=np.concatenate(errors))
+    if crops: out['crops'] = np.concatenate(kept)
+    return {**out, **note_labels(dataset, idx)}
+
+def note_labels(dataset,   # a NoteCache (or anything with the label arrays)
+                idx=None   # note indices (default: all)
+               ) -> dict:  # family, pitch, instrument, keys (N,) each; library, program where the dataset has them
+    "The labels the scores need, per note: what `encode_notes` returns besides the model's outputs."
+    idx = np.arange(len(dataset)) if idx is None else np.asarray(idx, dtype=np.int64).reshape(-1)
+    out = {}
     for name in ('family', 'pitch', 'instrument', 'keys', 'library', 'program'):
         values = getattr(dataset, name, None)                 # library, program: multi-library renders only
         if values is not None: out[name] = np.asarray(values)[idx]

@@ -4,14 +4,14 @@
 
 # %% ../nbs/11a_site.ipynb #ead35284
 from __future__ import annotations
-import json, shutil, subprocess, sys
+import json, re, shutil, subprocess, sys
 from pathlib import Path
 import timbre_nb
 from .config import SpecConfig, read_json
 
 # %% auto #0
-__all__ = ['EXPERIMENT_PAGES', 'notebooks_dir', 'experiment_notebook', 'library_notebooks', 'summary_rows', 'write_index',
-           'clean_for_site', 'build_site']
+__all__ = ['EXPERIMENT_PAGES', 'MAP_FILE', 'notebooks_dir', 'experiment_notebook', 'library_notebooks', 'summary_rows',
+           'write_index', 'clean_for_site', 'build_site']
 
 # %% ../nbs/11a_site.ipynb #b9ab89e5
 def notebooks_dir() -> Path:
@@ -72,8 +72,14 @@ EXPERIMENT_PAGES = {   # the run's pages, in reading order: notebook name -> wha
                "data and steps, scored side by side, with their reconstructions and audio.",
 }
 
+MAP_FILE = 'timbre_map.html'   # the playable map, saved by the explore notebook, embedded once in the site
+
+def _map_frame(height: int = 640) -> str:
+    return (f'<iframe src="{MAP_FILE}" style="width:100%;height:{height}px;border:0" title="Playable timbre map">'
+            '</iframe>')
+
 def write_index(run: Path, book: Path, stage_times: dict) -> Path:
-    "The site's index page (MyST markdown), from the records the stages saved in the run folder."
+    "The site's index page (MyST markdown) from the records the stages saved: results first, configuration last."
     analysis, comparison, explore = (read_json(run / f'{n}.json') for n in ('analysis', 'compare', 'explore'))
     training_fig = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '
                      'validation KL of each latent dimension, active units and mean posterior σ.')]
@@ -85,16 +91,24 @@ def write_index(run: Path, book: Path, stage_times: dict) -> Path:
     sections = [f"""# timbre_nb run `{run.name}`
 
 A pitch-conditioned variational autoencoder (CVAE) learned a *timbre space* of single musical notes from their
-log-mel spectrograms ({SpecConfig().n_mels} mel bins, {SpecConfig().T}-frame crops at {SpecConfig().sr} Hz).
-This page summarises run `{run.name}`; the notebooks hold the whole story:
-
-{links}""", analysis.get('verdict', '')]
+log-mel spectrograms ({SpecConfig().n_mels} mel bins, {SpecConfig().T}-frame crops at {SpecConfig().sr} Hz). What it
+found, on instruments it never heard:"""]
+    if analysis.get('table'):
+        sections.append(f"## Is μ a timbre space?\n\n{analysis['table']}\n\n**Verdict.** {analysis.get('verdict', '')}")
+    if analysis.get('per_library'): sections.append(f"### On each sample library\n\n{analysis['per_library']}")
+    if analysis.get('placement'): sections.append(f"### This run among its seeds\n\n{analysis['placement']}")
+    listen = [analysis.get('players', '')]
+    if (run / MAP_FILE).exists():
+        listen.append('The map of μ: **tap a point to hear the note** — the recording, or the model (radio buttons).\n\n'
+                      + _map_frame())
+    if explore.get('summary'): listen.append(f"{explore['summary']} More on the [Explore](explore.ipynb) page.")
+    if any(listen): sections.append('## Hear it\n\n' + '\n\n'.join(x for x in listen if x))
     if comparison:
         sections.append(f"## The comparison (`{comparison.get('profile', '')}` profile, held-out instruments)\n\n"
                         f"{comparison.get('verdict', '')}\n\n{comparison.get('table', '')}\n\n"
-                        "```{figure} figures/compare_scores.png\n:width: 100%\n\nEach score for each model (blue), the "
-                        "chosen one (red) and the baselines without a model (grey); dashed: chance.\n```")
-    if explore.get('summary'): sections.append(f"## Listening\n\n{explore['summary']} See [Explore](explore.ipynb).")
+                        "```{figure} figures/compare_scores.png\n:width: 100%\n\nEach score for each variant (mean over "
+                        "seeds, the seeds as dots), the chosen one highlighted, the baselines without a model in grey.\n```")
+    sections.append(f'## The pages\n\n{links}')
     if figs: sections.append(f'## Figures\n\n{figs}')
     if rows: sections.append(f'## Configuration and numbers\n\n{table}')
     sections.append('Stage times: ' + ', '.join(f'{k} {v:.0f} s' for k, v in stage_times.items()) + '.')
@@ -104,7 +118,7 @@ This page summarises run `{run.name}`; the notebooks hold the whole story:
 def clean_for_site(src: Path,  # an executed notebook
                    dst: Path   # where the page's copy goes
                   ) -> Path:
-    "Copy a notebook for the site: stdout outputs merged into one block, stderr outputs dropped, parameter cells collapsed."
+    "Copy a notebook for the site: stdout merged into one block, stderr dropped, parameter cells collapsed, the map linked."
     import nbformat
     nb = nbformat.read(str(src), as_version=4)
     for cell in nb.cells:
@@ -115,9 +129,14 @@ def clean_for_site(src: Path,  # an executed notebook
         for o in cell.get('outputs', []):
             if o.output_type == 'stream' and o.name == 'stderr': continue
             if o.output_type == 'stream' and outs and outs[-1].output_type == 'stream': outs[-1].text += o.text; continue
+            if 'text/html' in o.get('data', {}):                            # the map: one file, not a copy per page
+                o.data['text/html'] = _MAP_SRCDOC.sub(_map_frame_head, ''.join(o.data['text/html']))
             outs.append(o)
         cell.outputs = outs
     nbformat.write(nb, str(dst)); return dst
+
+_MAP_SRCDOC = re.compile(r'<iframe srcdoc="[^"]*"(?=[^>]*title="Playable timbre map")')   # srcdoc is escaped: no '"'
+def _map_frame_head(match) -> str: return f'<iframe src="{MAP_FILE}"'
 
 # %% ../nbs/11a_site.ipynb #ad90a0cc
 def build_site(run: Path,                  # the run folder
@@ -159,6 +178,7 @@ sphinx:
     html = run / '_jb' / '_build' / 'html'
     if r.returncode != 0 or not (html / 'index.html').exists():
         raise RuntimeError(f'jupyter-book build of {book} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}')
+    if (run / MAP_FILE).exists(): shutil.copy(run / MAP_FILE, html / MAP_FILE)   # the frames' one source
     site = run / 'site'
     if site.exists(): shutil.rmtree(site)
     shutil.copytree(html, site); shutil.rmtree(run / '_jb')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/17_timbre_map.ipynb #5b2eb5c3
 from __future__ import annotations
-import html, math, warnings
+import html, math, time, warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +15,11 @@ from .config import SpecConfig, FAMILIES
 from .inversion import invert
 from .analysis import sample_indices, pca_2d
 from .model import encode_means, decode_codes
-from .explore import original_wave, wav_data_uri
+from .explore import original_wave, audio_data_uri
+from .runs import report_progress
 
 # %% auto #0
-__all__ = ['spread_over', 'clip_wave', 'map_points', 'timbre_map_html', 'map_iframe', 'show_timbre_map']
+__all__ = ['spread_over', 'clip_wave', 'map_notes', 'map_points', 'timbre_map_html', 'map_iframe', 'show_timbre_map']
 
 # %% ../nbs/17_timbre_map.ipynb #658d9e7e
 def spread_over(groups: np.ndarray,  # (N,) group id (instrument) per item
@@ -46,36 +47,57 @@ def clip_wave(wave,                        # (n,) waveform
     if f: w[-f:] *= np.linspace(1, 0, f, dtype=np.float32)
     return w
 
+def map_notes(ds,                      # a NoteCache of held-out notes (.instrument, .pitch, .velocity)
+              max_points: int = 2000,  # at most this many (a seeded sample if there are more)
+              seed: int = 0,
+             ) -> np.ndarray:          # sorted note indices
+    "The notes the map draws: one per (instrument, pitch), the velocity nearest 100."
+    inst, pitch, vel = (np.asarray(getattr(ds, a)) for a in ('instrument', 'pitch', 'velocity'))
+    order = np.lexsort((np.abs(vel - 100), pitch, inst))                  # within each (instrument, pitch): nearest 100 first
+    first = np.r_[True, (np.diff(inst[order]) != 0) | (np.diff(pitch[order]) != 0)]
+    keep = np.sort(order[first])
+    return keep if len(keep) <= max_points else keep[sample_indices(len(keep), max_points, seed)]
+
 def map_points(model, ds,
                method: str = 'pca',          # 'pca' or 'umap' of μ
                max_points: int = 2000,       # notes drawn (a seeded sample if there are more)
-               n_audio: int = 40,            # notes that carry audio
-               clip_seconds: float = 1.0,    # length of each clip, s
-               gl_iters: int = 16,           # Griffin-Lim iterations for the model's clips
+               n_audio: int | None = None,   # notes that carry audio (None: every one; else spread over instruments)
+               clip_seconds: float = 0.75,   # length of each clip, s
+               compression: float = 0.7,     # MP3 compression of the clips, 0 (best) .. 1 (smallest)
+               voc=None,                     # voc(x, ref_db, pitch) -> waveforms; None: Griffin-Lim, `gl_iters`
+               gl_iters: int = 16,           # Griffin-Lim iterations when `voc` is None
                with_model: bool = True,      # also embed the model's reconstruction (else recordings only)
                seed: int = 0,                # note sample, audio choice, UMAP
+               batch: int = 64,              # clips per vocoder call
                cfg: SpecConfig = SpecConfig(),
               ) -> dict:                     # columns of the map: x, y, key, family, pitch, original, model (URIs or '')
     "Everything the map draws: a 2-D embedding of μ and the audio clips as data URIs."
-    idx = sample_indices(len(ds), max_points, seed)
+    idx = map_notes(ds, max_points, seed)
     mu = encode_means(model, ds, idx)                                      # (N, D)
     if method == 'pca': xy = pca_2d(mu) if len(mu) >= 3 else mu[:, :2]
     elif method == 'umap':
         from timbre_nb.analysis import umap_2d
         xy = umap_2d(mu, random_state=seed) if len(mu) > 30 else pca_2d(mu)
     else: raise ValueError(f"map_points: method {method!r}; use 'pca' or 'umap'.")
-    heard = spread_over(np.asarray(ds.instrument)[idx], n_audio, seed)      # positions into idx
+    heard = np.arange(len(idx)) if n_audio is None else spread_over(np.asarray(ds.instrument)[idx], n_audio, seed)
+    uri = lambda w: audio_data_uri(clip_wave(w, clip_seconds, cfg.sr), cfg.sr, compression=compression)
     original, recon = [''] * len(idx), [''] * len(idx)
-    for k in heard: original[k] = wav_data_uri(clip_wave(original_wave(ds, int(idx[k]), cfg), clip_seconds, cfg.sr))
+    for k in heard: original[k] = uri(original_wave(ds, int(idx[k]), cfg))
     if with_model and len(heard):
+        voc = voc or (lambda x, ref_db, pitch: invert(x, torch.as_tensor(ref_db), cfg, n_iter=gl_iters).numpy())
         frames = min(cfg.T, math.ceil(clip_seconds * cfg.sr / cfg.hop) + 1)
-        x = decode_codes(model, mu[heard], ds.pitch[idx[heard]])[:, :, :frames]        # (n_audio, n_mels, frames)
-        waves = invert(x, torch.as_tensor(ds.ref_db[idx[heard]]), cfg, n_iter=gl_iters).numpy()            # (n_audio, n)
-        for k, w in zip(heard, waves): recon[k] = wav_data_uri(clip_wave(w, clip_seconds, cfg.sr))
+        t0 = time.time()
+        for s in range(0, len(heard), batch):
+            part = heard[s:s + batch]
+            notes = idx[part]
+            x = decode_codes(model, mu[part], ds.pitch[notes])[:, :, :frames]            # (b, n_mels, frames)
+            for k, w in zip(part, voc(x, np.asarray(ds.ref_db)[notes], np.asarray(ds.pitch)[notes])): recon[k] = uri(w)
+            report_progress('map', min(s + batch, len(heard)), len(heard), t0, 'model clips')
     axis = 'PC' if method == 'pca' else 'UMAP'
     return dict(x=xy[:, 0], y=xy[:, 1], key=[str(k) for k in ds.keys[idx]], family=[FAMILIES[f] for f in ds.family[idx]],
                 pitch=np.asarray(ds.pitch)[idx], original=original, model=recon, axes=(f'{axis} 1 of μ', f'{axis} 2 of μ'),
-                method=method, n_audio=len(heard), with_model=with_model, n_notes=len(ds))
+                method=method, n_audio=len(heard), with_model=with_model, n_notes=len(ds),
+                voice=getattr(voc, 'name', 'Griffin-Lim') if voc is not None else 'Griffin-Lim')
 
 # %% ../nbs/17_timbre_map.ipynb #26db7dd0
 _TAP_JS = """
@@ -118,7 +140,7 @@ def timbre_map_html(points: dict,             # map_points output
         m = np.array([g == f for g in points['family']])
         src = ColumnDataSource({k: [v for v, keep in zip(points[k], m) if keep] for k in ('key', 'family', 'original', 'model')}
                                | dict(x=np.asarray(points['x'])[m], y=np.asarray(points['y'])[m], pitch=np.asarray(points['pitch'])[m],
-                                      size=np.where(has[m], 10, 6), alpha=np.where(has[m], 0.9, 0.3),
+                                      size=np.where(has[m], 8, 5), alpha=np.where(has[m], 0.8, 0.3),
                                       audio=[('recording + model' if points['with_model'] else 'recording') if h else 'no audio' for h in has[m]]))
         renderers.append(p.scatter('x', 'y', source=src, size='size', fill_alpha='alpha', line_alpha='alpha',
                                    color=_family_colour(f), legend_label=f))
@@ -127,7 +149,7 @@ def timbre_map_html(points: dict,             # map_points output
     p.legend.click_policy, p.legend.title = 'hide', 'family (click to hide)'
     p.add_layout(p.legend[0], 'right')
     model_radio = ('<label><input type="radio" name="timbre-map-variant" value="model"> model (decoded onset crop, '
-                   'Griffin-Lim)</label>') if points['with_model'] else ''
+                   f"{html.escape(points.get('voice', 'Griffin-Lim'))})</label>") if points['with_model'] else ''
     controls = ('<div style="font-family:sans-serif;font-size:14px;margin:8px">Tap plays: <label><input type="radio" '
                 'name="timbre-map-variant" value="original" checked> recording</label> ' + model_radio +
                 ' — <span id="timbre-map-status">tap a large point to hear it</span></div>')

@@ -18,7 +18,8 @@ from .cache import build_cache, NoteCache, NotePairs
 from .model import CVAE, CVAEConfig, reparameterise, evaluating, encoded_batches
 from .losses import vae_loss, beta_at, kl_per_dim, kl_under_floor
 from .objectives import TrainConfig, TimbreObjective
-from .runs import _run_logger, fmt_step, fmt_epoch, save_checkpoint, latest_checkpoint, load_checkpoint
+from .runs import (_run_logger, fmt_step, fmt_epoch, save_checkpoint, latest_checkpoint, load_checkpoint,
+                            time_left)
 
 # %% auto #0
 __all__ = ['validate', 'setup_distributed', 'cpu_has_bf16', 'autocast_dtype', 'epoch_batches', 'TrainState', 'epoch_loader',
@@ -137,8 +138,8 @@ class TrainState:
     def position(self) -> dict: return dict(step=self.step, epoch=self.epoch, batch_in_epoch=self.batch_in_epoch, sums=self.sums)
     def progress(self) -> str:
         "Steps done, elapsed time and an estimate of the time left (from this process's own pace)."
-        el = time.time() - self.t0; eta = el / max(self.step - self.start_step, 1) * (self.total_steps - self.step)
-        return f'Progress: step {self.step}/{self.total_steps}, {el:.0f} s elapsed, about {eta:.0f} s left'
+        return (f'Progress: step {self.step}/{self.total_steps}, '
+                + time_left(self.step - self.start_step, self.total_steps - self.start_step, self.t0))
     def load(self, ckpt: Path):
         "Resume from a checkpoint: weights, optimiser, scaler, RNG and position."
         meta = load_checkpoint(ckpt, self.objective, self.opt, self.scaler, self.device)
@@ -221,7 +222,7 @@ def load_data(cfg: TrainConfig, rank: int, world: int) -> tuple:
     notes, val = NoteCache(cache_dir, 'train', train=True, seed=cfg.seed), NoteCache(cache_dir, 'valid')
     if len(notes) < cfg.batch_size:
         raise ValueError(f'{cache_dir}: {len(notes)} training notes < one batch of {cfg.batch_size}: lower batch_size')
-    return (NotePairs(notes) if cfg.paired else notes), val
+    return (NotePairs(notes, cfg.partners) if cfg.paired else notes), val
 
 # %% ../nbs/07_training.ipynb #69359f22
 def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
@@ -264,10 +265,10 @@ def load_model(run_dir,        # a run folder with config.json and checkpoints/
                device='cpu'    # where to put the model
               ) -> CVAE:       # in eval mode
     "The model of a run's newest checkpoint (its training heads dropped)."
-    run = Path(run_dir); cfg = json.loads((run / 'config.json').read_text())
+    run = Path(run_dir)
     ck = latest_checkpoint(run / 'checkpoints')
     if ck is None: raise FileNotFoundError(f'{run}/checkpoints: no complete checkpoint; train first (`timbre-nb train`).')
-    obj = TimbreObjective(TrainConfig(**{k: v for k, v in cfg.items() if k in {f.name for f in fields(TrainConfig)}}))
+    obj = TimbreObjective(TrainConfig.of_run(run))
     load_checkpoint(ck, obj, device=device)
     return obj.model.to(device).eval()
 
@@ -282,11 +283,11 @@ def tiny_run(root=None,                 # folder to build in (default: a new tem
              epochs: int = 1,           # training epochs
             ) -> TinyRun:
     "Render the tiny SoundFont dataset and train a run on it: the listening notebooks' test material, in seconds."
-    from timbre_nb.soundfont import render_dataset
+    from timbre_nb.soundfont import render_dataset, default_sf2
     from timbre_nb.objectives import train_config
     from timbre_nb.runs import eval_set
     root = Path(root or tempfile.mkdtemp())
-    render_dataset(root / 'sf', profile='tiny', progress=False)
+    render_dataset(root / 'sf', sf2=default_sf2(), profile='tiny', progress=False)   # one library: small and fast
     train(train_config('tiny', objective, data=str(root / 'sf'), cache_root=str(root / 'cache'),
                        run_dir=str(root / 'run'), progress=False, epochs=epochs))
     return TinyRun(load_model(root / 'run'), eval_set(root / 'run'), root)

@@ -9,8 +9,9 @@ import matplotlib.pyplot as plt
 from .scores import SCORES, BASELINES, RAW_PCA, CHANCE_BASELINE
 
 # %% auto #0
-__all__ = ['SCORE_COLUMNS', 'GOALS', 'aggregate_seeds', 'scores_markdown', 'plot_scores', 'goal_checks', 'scores_verdict',
-           'seeds_by_library', 'library_verdicts']
+__all__ = ['SCORE_COLUMNS', 'GOALS', 'KEY_SCORES', 'aggregate_seeds', 'scores_markdown', 'plot_scores', 'goal_checks',
+           'scores_verdict', 'seeds_by_library', 'library_verdicts', 'choose_objective', 'within_spread',
+           'place_in_spread']
 
 # %% ../nbs/10a_verdict.ipynb #a1000006
 def _runs(row) -> list:
@@ -200,3 +201,45 @@ def library_verdicts(model,               # the model's scores per library: {lib
         lines.append(f"| {first['goal']} {target} | " + ' | '.join(cell(cells[lib][i]) for lib in libraries) + ' |')
     return '\n'.join(lines + ['', '*met only when the mean over seeds meets the goal; spread: sd over seeds, or a '
                                   'single run\'s interval over held-out instruments.*'])
+
+# %% ../nbs/10a_verdict.ipynb #51993eca
+KEY_SCORES = ('map', 'family_bal_acc', 'pitch_r2', 'recon_l1_db', 'cross_library_map')   # the goals', and the library
+
+def choose_objective(rows: dict,          # {variant: timbre_scores dict or list of them (seeds)}
+                     candidates,          # the variant names to choose among (the objectives)
+                     raw,                 # the raw PCA baseline's scores
+                     goals: dict = GOALS
+                    ) -> str:             # the chosen variant
+    "The candidate that meets the most goals on its mean over seeds; ties broken by the higher mean retrieval ratio."
+    def merit(name):
+        checks = goal_checks(rows[name], raw, goals)
+        return (sum(c['met'] for c in checks), np.nan_to_num(checks[0]['value'], nan=-np.inf))
+    return max(candidates, key=merit)
+
+def within_spread(a,                      # a variant's scores, one dict per seed
+                  b,                      # another's (the reference)
+                  keys=KEY_SCORES,
+                 ) -> dict:               # {score: (mean a, mean b, sd b, within)}; within: |a - b| <= max(sd a, sd b)
+    "Is variant `a`'s mean within the seed spread of `b`, score by score?"
+    out = {}
+    for key in keys:
+        va, vb = (np.array([r.get(key, np.nan) for r in _runs(x)], float) for x in (a, b))
+        sd = max(va.std(ddof=1) if len(va) > 1 else 0.0, vb.std(ddof=1) if len(vb) > 1 else 0.0)
+        out[key] = (float(va.mean()), float(vb.mean()), float(sd), bool(abs(va.mean() - vb.mean()) <= sd))
+    return out
+
+def place_in_spread(run: dict,            # one run's timbre_scores
+                    seeds,                # the same variant's scores, one dict per seed
+                    keys=KEY_SCORES,
+                   ) -> str:              # a markdown table: score, this run, the seeds' mean ± sd and range
+    "Where one run's scores lie within the seed spread of its variant."
+    lines = ['| score | this run | seeds: mean ± sd [min–max] | within the range |', '|---|---|---|---|']
+    for key in keys:
+        values = np.array([r.get(key, np.nan) for r in _runs(seeds)], float)
+        if np.isnan(values).all() or not _is_number(run.get(key)): continue
+        lo, hi = np.nanmin(values), np.nanmax(values)
+        sd = np.nanstd(values, ddof=1) if len(values) > 1 else 0.0
+        inside = 'yes' if lo - 1e-9 <= run[key] <= hi + 1e-9 else 'no'
+        lines.append(f"| {SCORE_COLUMNS.get(key, (key,))[0]} | {run[key]:.3f} | {np.nanmean(values):.3f} ± {sd:.3f} "
+                     f"[{lo:.3f}–{hi:.3f}] | {inside} |")
+    return '\n'.join(lines)

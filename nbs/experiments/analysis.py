@@ -5,12 +5,15 @@
 
 # %% [markdown]
 # An *experiment* notebook (research log §5–6): papermill injects the run's parameters below and keeps the executed copy
-# in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.scores`, `timbre_nb.analysis`, `timbre_nb.inversion`,
-# `timbre_nb.reconstruction` and `timbre_nb.pipeline`, documented and tested in the library notebooks.
+# in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.scores`, `timbre_nb.verdict`, `timbre_nb.analysis`,
+# `timbre_nb.inversion`, `timbre_nb.reconstruction` and `timbre_nb.pipeline`, documented and tested in the library
+# notebooks.
 #
-# **Which notes.** The scores use the **held-out** notes only — the validation and test splits, whose instruments the
-# model never saw. The maps use `n_latents` notes drawn from all three splits (the research log's 2000), for a
-# picture of the whole space. Spectrograms and audio use held-out notes.
+# **Which notes.** The scores follow the standard protocol of representation learning: linear probes are fitted on
+# μ of the **training** instruments' notes and scored on the **held-out** instruments' notes (the validation and test
+# splits, whose instruments the model never saw); retrieval ranks held-out notes among themselves. Every score comes
+# with a 95 % bootstrap interval over held-out instruments. The maps use `n_latents` notes drawn from all three
+# splits (the research log's 2000), for a picture of the whole space. Spectrograms and audio use held-out notes.
 
 # %% tags=["parameters"]
 run_dir = 'runs/quick'   # the training run to analyse
@@ -30,11 +33,13 @@ from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
 from timbre_nb.model import decode_codes
-from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_markdown, plot_scores, scores_verdict
+from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_by_library, RAW_PCA
+from timbre_nb.verdict import scores_markdown, plot_scores, scores_verdict, library_verdicts, place_in_spread
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, variant_metrics, inversion_table, inversion_verdict, format_table
 from timbre_nb.runs import eval_set
 from timbre_nb.pipeline import audio_row, RunReport
+from timbre_nb.compare import comparison_of
 from timbre_nb.data import read_wave, wav_path
 cfg, report = SpecConfig(), RunReport(run_dir)
 model = load_model(run_dir)
@@ -43,22 +48,50 @@ print(model.cfg, f'{model.n_params:,} parameters'); print(ds_all); print(ds)
 
 # %% [markdown]
 # ## Is μ a timbre space?
-# `timbre_scores` (scores notebook) on μ of every held-out note, beside the baselines: chance (random features), a
-# 32-component PCA of the raw log-mel crop, and the time-averaged log-mel spectrum. Retrieval asks whether the same
-# instrument is found at other pitches; the family probe whether families are apart (balanced accuracy, folds grouped
-# by instrument); the pitch probes how much pitch μ still carries (lower is better); the last column is the model's
-# own log-mel error on these notes.
+# `timbre_scores` (scores notebook) on μ, beside baselines that need no model: chance (random features), a
+# 32-component PCA of the raw log-mel crop (fitted on the training notes), and the time-averaged log-mel spectrum.
+# Retrieval asks whether the same instrument is found at other pitches, and — when the data holds several sample
+# libraries — whether the same General MIDI program played from the *other* library's samples is found
+# (cross-library mAP); the family probe whether families are apart (balanced accuracy); the pitch probes how much
+# pitch μ still carries (lower is better); the last column is the model's own log-mel error on these notes.
 
 # %% tags=["hide-input"]
-held = encode_notes(model, ds)
-rows = {'μ (this model)': timbre_scores(held['mu'], held, seed=seed, recon_db=float(held['recon_db'].mean()))}
-rows.update({name: timbre_scores(f, held, seed=seed) for name, f in baseline_features(held['crops'], seed=seed).items()})
-raw_name = next(n for n in rows if n.startswith('raw'))
-verdict = scores_verdict(rows['μ (this model)'], rows[raw_name])
-for k in ('map', 'p_at_5', 'family_bal_acc', 'family_macro_f1', 'pitch_r2', 'pitch_class_acc', 'recon_l1_db'):
-    report.row(f'{k} (μ, held-out)', rows['μ (this model)'][k])
-report.row(f'map ({raw_name})', rows[raw_name]['map']); report.row(f'family_bal_acc ({raw_name})', rows[raw_name]['family_bal_acc'])
-display(Markdown(scores_markdown(rows))); display(Markdown(f'**Verdict.** {verdict}'))
+fit = encode_notes(model, eval_set(run_dir, 'train'), decode=False)     # the probes' training notes
+held = encode_notes(model, ds)                                           # the held-out notes they are scored on
+me = 'μ (this model)'
+rows = {me: timbre_scores(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], seed=seed)}
+baselines = baseline_features(fit['crops'], held['crops'], seed=seed)
+rows.update({name: timbre_scores(f, fit, h, held, seed=seed) for name, (f, h) in baselines.items()})
+verdict = scores_verdict(rows[me], rows[RAW_PCA])
+for k in ('map', 'p_at_5', 'cross_library_map', 'family_bal_acc', 'family_macro_f1', 'pitch_r2', 'pitch_class_acc',
+          'recon_l1_db'):
+    report.row(f'{k} (μ, held-out)', rows[me][k])
+report.row(f'map ({RAW_PCA})', rows[RAW_PCA]['map']); report.row(f'family_bal_acc ({RAW_PCA})', rows[RAW_PCA]['family_bal_acc'])
+table = scores_markdown(rows)
+display(Markdown(table)); display(Markdown(f'**Verdict.** {verdict}'))
+
+# %% [markdown]
+# ### Which claims hold on which library
+# The same goals computed on each sample library's held-out notes (the probes fitted on all training notes). A claim
+# that holds on one library and not on the other is not yet a result.
+
+# %% tags=["hide-input"]
+names = list(ds.libraries)
+by_library = scores_by_library(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], library_names=names, seed=seed)
+raw_fit, raw_held = baselines[RAW_PCA]
+per_library = library_verdicts(by_library, scores_by_library(raw_fit, fit, raw_held, held, library_names=names, seed=seed))
+display(Markdown(per_library))
+
+# %% [markdown]
+# ### This run within its seed spread
+# A single training run is one draw: when the comparison (`make compare`) trained this run's configuration with
+# several seeds, here is where this run lies among them.
+
+# %% tags=["hide-input"]
+found = comparison_of(run_dir)
+placement = (f"Comparison variant `{found[0]}` ({len(found[1])} seeds):\n\n" + place_in_spread(rows[me], found[1]) if found
+             else '*No comparison of this configuration in this run folder yet (`make compare` adds it).*')
+display(Markdown(placement))
 
 # %% tags=["hide-input"]
 report.figure(plot_scores(rows, highlight='μ (this model)'), 'scores.png',
@@ -122,4 +155,4 @@ for i in metric_idx[:n_audio]:
               f"{ds.keys[i]} — {FAMILIES[ds.family[i]]}, MIDI pitch {ds.pitch[i]}")
 
 # %% tags=["hide-input"]
-report.save(verdict + '\n\n' + inv_verdict, scores=rows)
+report.save(verdict + '\n\n' + inv_verdict, scores=rows, table=table, per_library=per_library, placement=placement)

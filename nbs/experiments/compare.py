@@ -1,39 +1,33 @@
 # %% [markdown]
 # # Comparison: which objective makes a timbre space?
-# > The research log's CVAE, the same model without pitch conditioning, and the timbre objectives, trained on the same
-# > data, seed, steps and crops, scored side by side on instruments none of them saw.
+# > The research log's CVAE and the timbre objectives, each trained with several seeds on the same data and steps,
+# > scored on instruments none of them saw, on each sample library — with the controls that say which claims hold.
 
 # %% [markdown]
 # An *experiment* notebook: `timbre-nb compare` (or `make compare`) executes it with papermill into
-# `runs/<name>/compare.ipynb`. Each objective is a named set of `TrainConfig` fields (`timbre_nb.objectives.OBJECTIVES`):
+# `runs/<name>/compare.ipynb`. Each objective is a named set of `TrainConfig` fields (`timbre_nb.objectives.OBJECTIVES`,
+# where each is explained); each **variant** — an objective, or a control of the default objective — is trained with
+# `seeds` seeds (model initialisation, crops, partners, batch order and sampling noise all change with the seed) on
+# the same profile, data and steps. A variant that already finished is reused and a killed comparison resumes.
 #
-# - `seed` — the research log's objective exactly: per-element-mean MSE + β·KL, β warmed up to 2, free bits 0.5 nats on
-#   the *total* KL (whose gradient is zero all run, see the losses notebook);
-# - `seed-vae` — the same without pitch conditioning (the log's "non-conditional VAE");
-# - `weighted` — likelihood weighting (reconstruction × 1024: a decoder σ of ~3.2 normalised units instead of ~101)
-#   and free bits per dimension, so every dimension above its floor keeps a KL gradient;
-# - `partners` — plus cross-pitch reconstruction: a note's code, decoded at its partner's pitch, must rebuild the
-#   partner (same instrument, other pitch, same crop time);
-# - `timbre` — plus InfoNCE between partners' μ at weight 1 (scale-free, with negatives, so it cannot win by shrinking
-#   or collapse); `timbre-inv10`, `-inv100`, `-inv1000` — the same at weights 10, 100, 1000: the trade-off between
-#   invariance and the rest (next to reconstruction terms of ~10², a weight of 1 is nearly silent);
-# - `timbre-adv30` — plus an adversarial pitch-class head through gradient reversal on tanh(μ), weight 30;
-# - `timbre-family`, `timbre-family30` — plus a supervised linear family head on μ, weight 1 and 30 (uses the
-#   training instruments' family labels; the held-out instruments' labels are never seen).
-#
-# Every variant sees the same notes per step (paired objectives: half anchors, half partners), the same steps and the
-# same seed; a variant that already finished with the same configuration is reused. The winner is fixed in
-# `objectives.DEFAULT_OBJECTIVE` (what `make report` trains); the last cell checks that it still wins here.
+# The scores follow the standard protocol (scores notebook): probes fitted on the training instruments' μ, scored on
+# the held-out instruments', retrieval among the held-out notes; a variant's score is the **mean over seeds ± sd**.
+# The controls (when they apply): the default objective trained in **fp32** (training otherwise runs in bf16 on a CPU
+# that computes it natively: bf16 stays only if its scores lie within fp32's seed spread), and trained on **each
+# sample library alone** (does a second library help on held-out instruments; how does μ score on a library the
+# model never heard?). Variants tried in earlier comparisons and retired are listed, with their numbers, in the
+# objectives notebook.
 
 # %% tags=["parameters"]
-profile = 'quick'                  # the profile every variant trains with (same data, steps, seed)
+profile = 'quick'                  # the profile every variant trains with (same data, steps)
 data = 'data/soundfont-quick'      # dataset root
-objectives = ['seed', 'seed-vae', 'weighted', 'partners', 'timbre', 'timbre-inv10', 'timbre-inv100', 'timbre-inv1000',
-              'timbre-adv30', 'timbre-family', 'timbre-family30']
-overrides = {}                     # TrainConfig fields for every variant (or -p <field> <value>)
+objectives = []                    # keys of timbre_nb.objectives.OBJECTIVES ([]: every one)
+seeds = 3                          # training seeds per variant
+controls = True                    # the default objective's fp32 and one-library controls
+overrides = {}                     # TrainConfig fields for every run (or -p <field> <value>)
 cache_root = 'cache'
-run_dir = 'runs/quick'             # the run folder whose site gets this page; variants go to <run_dir>/variants/
-n_audio = 3                        # held-out notes with each model's reconstruction and audio
+run_dir = 'runs/quick'             # the run folder whose site gets this page; runs go to <run_dir>/variants/
+n_audio = 3                        # held-out notes with each objective's reconstruction and audio
 gl_iters = 64                      # Griffin-Lim iterations
 
 # %% tags=["hide-input"]
@@ -45,80 +39,116 @@ import numpy as np, torch
 from pathlib import Path
 from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
+from timbre_nb.cache import build_cache, NoteCache
 from timbre_nb.training import load_model
-from timbre_nb.model import decode_codes
-from timbre_nb.runs import read_metrics, eval_set
-from timbre_nb.objectives import DEFAULT_OBJECTIVE
-from timbre_nb.pipeline import compare_runs, audio_row, RunReport
-from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_markdown, plot_scores, scores_verdict
+from timbre_nb.model import decode_codes, encode_means
+from timbre_nb.objectives import COMPARE_OBJECTIVES, DEFAULT_OBJECTIVE
+from timbre_nb.runs import eval_set
+from timbre_nb.compare import compare_variants, compare_runs, score_runs, baseline_scores
+from timbre_nb.scores import RAW_PCA
+from timbre_nb.verdict import (scores_markdown, plot_scores, scores_verdict, library_verdicts, choose_objective,
+                               within_spread, aggregate_seeds)
 from timbre_nb.analysis import plot_spectrograms
 from timbre_nb.reconstruction import three_variants
+from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.data import read_wave, wav_path
 cfg, report = SpecConfig(), RunReport(run_dir, name='compare')
 
 # %% [markdown]
-# ## Training every variant
-# Each variant's log is in `<run_dir>/variants/<objective>/train.log`; a killed comparison resumes where it stopped.
+# ## Training every variant with every seed
+# Each run's log is in `<run_dir>/variants/<variant>/seed<k>/train.log`.
 
 # %% tags=["hide-input"]
-runs = compare_runs(profile, objectives, data=data, root=Path(run_dir) / 'variants', cache_root=cache_root, overrides=overrides)
-models = {obj: load_model(r) for obj, r in runs.items()}
-{obj: f"{read_metrics(r)[-1]['step']} steps, {read_metrics(r)[-1]['val']['active_units']} active units, "
-      f"val kl_raw {read_metrics(r)[-1]['val']['kl_raw']:.1f} nats" for obj, r in runs.items()}
+objectives = list(objectives or COMPARE_OBJECTIVES)
+libraries = NoteCache(build_cache(data, cache_root=cache_root, progress=False), 'train').libraries
+variants = compare_variants(objectives, libraries, controls)
+runs = compare_runs(profile, variants, seeds, data=data, root=Path(run_dir) / 'variants', cache_root=cache_root,
+                    overrides=overrides)
+print(f"{len(variants)} variants x {seeds} seeds on {data} (libraries: {', '.join(libraries)})")
 
 # %% [markdown]
 # ## Scores on held-out instruments
-# One row per model (its μ) and per baseline that needs no model; arrows say which way is better. Chance levels: the
-# `chance (random features)` row.
+# Every run is scored on the same notes — the whole dataset's training notes for the probes and held-out notes for
+# the scores — beside the baselines that need no model. Arrows say which way is better; `±` is the sd over seeds.
 
 # %% tags=["hide-input"]
-ds = eval_set(next(iter(runs.values())), 'valid+test')
-encoded = {obj: encode_notes(m, ds) for obj, m in models.items()}
-held = next(iter(encoded.values()))
-rows = {obj: timbre_scores(e['mu'], e, recon_db=float(e['recon_db'].mean())) for obj, e in encoded.items()}
-rows.update({name: timbre_scores(f, held) for name, f in baseline_features(held['crops']).items()})
-raw_name = next(n for n in rows if n.startswith('raw'))
+reference = runs[objectives[0]][0]                                  # a run on the whole dataset
+fit_set, held_set = eval_set(reference, 'train'), eval_set(reference, 'valid+test')
+scored = score_runs(runs, fit_set, held_set)
+base = baseline_scores(fit_set, held_set)
+rows = {**scored['all'], **base['all']}
 table = scores_markdown(rows)
 display(Markdown(table))
 
 # %% tags=["hide-input"]
-report.figure(plot_scores(rows, highlight=DEFAULT_OBJECTIVE if DEFAULT_OBJECTIVE in rows else None), 'compare_scores.png',
-              'Each score for each model and baseline (comparison page).')
+chosen = choose_objective(rows, objectives, rows[RAW_PCA])
+report.figure(plot_scores(rows, highlight=chosen), 'compare_scores.png',
+              'Each score for each variant (mean over seeds, the seeds as dots), the chosen one highlighted and the '
+              'baselines without a model in grey.')
 
 # %% [markdown]
 # ## The verdict
-# The chosen objective against the raw-PCA baseline and the project's goals (retrieval mAP ≥ 2× and family balanced
-# accuracy ≥ 1.5× the raw PCA, pitch R² ≤ 0.3, log-mel L1 ≤ 6 dB), and whether another variant beats it on retrieval,
-# the property a timbre space exists for.
+# The chosen objective is the one that meets the most of the project's goals on its mean over seeds (retrieval mAP ≥
+# 3× and family balanced accuracy ≥ 1.5× the raw PCA, pitch R² ≤ 0.3, log-mel L1 ≤ 6 dB), ties broken by retrieval.
 
 # %% tags=["hide-input"]
-chosen = DEFAULT_OBJECTIVE if DEFAULT_OBJECTIVE in rows else next(iter(runs))
-best = max(runs, key=lambda o: rows[o]['map'])
-verdict = f"Chosen objective `{chosen}`: " + scores_verdict(rows[chosen], rows[raw_name], name=f'`{chosen}` μ')
-verdict += (f" It is also the best variant here on retrieval." if best == chosen else
-            f" NOTE: `{best}` beats it on retrieval here (mAP {rows[best]['map']:.3f} vs {rows[chosen]['map']:.3f}).")
-if 'seed' in rows: verdict += (f" The research log's objective (`seed`): mAP {rows['seed']['map']:.3f}, family "
-                               f"{rows['seed']['family_bal_acc']:.3f}, pitch R² {rows['seed']['pitch_r2']:.2f}, "
-                               f"{rows['seed']['recon_l1_db']:.1f} dB.")
+verdict = f"Chosen objective `{chosen}`: " + scores_verdict(rows[chosen], rows[RAW_PCA], name=f'`{chosen}` μ')
+verdict += (f" It is the default objective (`make report` trains it)." if chosen == DEFAULT_OBJECTIVE else
+            f" NOTE: the default objective is `{DEFAULT_OBJECTIVE}`; on this comparison `{chosen}` wins.")
+fp32 = f'{DEFAULT_OBJECTIVE} fp32'
+if fp32 in rows:
+    check = within_spread(rows[DEFAULT_OBJECTIVE], rows[fp32])
+    held = [k for k, (_, _, _, ok) in check.items() if ok]
+    verdict += (f" Trained in bf16 (this CPU computes it natively), `{DEFAULT_OBJECTIVE}` lies within the seed spread of "
+                f"its fp32 training on {len(held)} of {len(check)} key scores" +
+                (f" (outside: {', '.join(k for k in check if k not in held)})." if len(held) < len(check) else '.'))
 display(Markdown(verdict))
 
 # %% [markdown]
-# ## Reconstructions and audio of three held-out notes
-# For each note: the original and each model's reconstruction of its onset crop (log-mel, dB), then audio: the
-# original and each model's full-length reconstruction through Griffin-Lim.
+# ## Which claims hold on which library
+# The chosen objective's goals computed on each library's held-out notes (probes fitted on all training notes).
 
 # %% tags=["hide-input"]
-pick = np.linspace(0, len(ds) - 1, n_audio).astype(int)
-for i in pick:
-    recons = torch.cat([decode_codes(m, encoded[obj]['mu'][[i]], ds.pitch[i]) for obj, m in models.items()])
-    fig = plot_spectrograms(np.repeat(held['crops'][[i]], len(models), 0), recons, [f'{o}\n{ds.keys[i]}' for o in models], cfg)
+per_library = library_verdicts(scored['by_library'][chosen], base['by_library'][RAW_PCA])
+display(Markdown(per_library))
+
+# %% [markdown]
+# ## Two libraries or one, and a library never heard
+# Each library on its own: the probes are fitted on that library's training notes and scored on its held-out notes,
+# for the default objective trained on both libraries and on each alone. A model trained on one library alone meets
+# the other library's notes here for the first time (zero-shot).
+
+# %% tags=["hide-input"]
+data_variants = [v for v in variants if v == DEFAULT_OBJECTIVE or v.startswith(f'{DEFAULT_OBJECTIVE} · ')]
+library_tables = {}
+for lib in libraries if len(libraries) > 1 else []:
+    lib_rows = {v: [s[lib] for s in scored['within'][v]] for v in data_variants}
+    lib_rows.update({name: s[lib] for name, s in base['within'].items()})
+    library_tables[lib] = scores_markdown(lib_rows)
+    display(Markdown(f'**Held-out notes of `{lib}`**\n\n' + library_tables[lib]))
+if not library_tables: display(Markdown('*One sample library: nothing to compare across libraries.*'))
+
+# %% [markdown]
+# ## Reconstructions and audio of held-out notes
+# For each note: the original and each objective's reconstruction of its onset crop (log-mel, dB), then audio: the
+# original and each objective's full-length reconstruction (seed 0).
+
+# %% tags=["hide-input"]
+models = {obj: load_model(runs[obj][0]) for obj in objectives}
+pick = np.linspace(0, len(held_set) - 1, n_audio).astype(int)
+crops = torch.stack([held_set[int(i)][0][0] for i in pick])                       # (n_audio, n_mels, T)
+for k, i in enumerate(pick):
+    recons = torch.cat([decode_codes(m, encode_means(m, held_set, [i]), held_set.pitch[i]) for m in models.values()])
+    fig = plot_spectrograms(crops[[k] * len(models)], recons, [f'{o}\n{held_set.keys[i]}' for o in models], cfg)
 
 # %% tags=["hide-input"]
 for i in pick:
-    wave = read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg)
-    outs = {obj: three_variants(m, wave, int(ds.pitch[i]), cfg, n_iter=gl_iters) for obj, m in models.items()}
+    wave = read_wave(wav_path(held_set.data_root, held_set.splits[i], held_set.keys[i]), cfg)
+    outs = {obj: three_variants(m, wave, int(held_set.pitch[i]), cfg, n_iter=gl_iters) for obj, m in models.items()}
     audio_row({'original': wave, **{f'{obj} (Griffin-Lim)': v['model'] for obj, v in outs.items()}},
-              f"{ds.keys[i]} — {FAMILIES[ds.family[i]]}, MIDI pitch {ds.pitch[i]}")
+              f"{held_set.keys[i]} — {FAMILIES[held_set.family[i]]}, MIDI pitch {held_set.pitch[i]}")
 
 # %% tags=["hide-input"]
-report.save(verdict, table=table, scores=rows, chosen=chosen, best_map=best, profile=profile)
+report.save(verdict, table=table, scores=scored['all'], keys=scored['keys'], baselines=base['all'], chosen=chosen,
+            default=DEFAULT_OBJECTIVE, per_library=per_library, library_tables=library_tables, profile=profile,
+            seeds=seeds, variants=variants)
