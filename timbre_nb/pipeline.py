@@ -12,8 +12,8 @@ from .objectives import experiment_config, OBJECTIVES, COMPARE_OBJECTIVES, DEFAU
 from .site import experiment_notebook, build_site
 
 # %% auto #0
-__all__ = ['ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'Stages', 'ensure_data', 'train_stage', 'notebook_stage', 'audio_row',
-           'RunReport', 'run_pipeline', 'run_compare']
+__all__ = ['ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'Stages', 'ensure_data', 'ProgressLines', 'train_stage', 'notebook_stage',
+           'audio_row', 'RunReport', 'run_pipeline', 'run_compare']
 
 # %% ../nbs/11_pipeline.ipynb #c006
 class Stages:
@@ -63,10 +63,24 @@ def ensure_data(data,                  # a dataset root
                             f'leave --data out to use the default SoundFont dataset.')
 
 # %% ../nbs/11_pipeline.ipynb #c008
+class ProgressLines:
+    "A writable stream that passes on only whole lines starting with `[` (a stage's progress lines) to `out`."
+    def __init__(self, out): self.out, self.pending = out, ''
+    def write(self, text: str):
+        self.pending += text
+        *lines, self.pending = self.pending.split('\n')
+        for line in lines:
+            if line.startswith('['): self.out.write(line + '\n'); self.out.flush()
+    def flush(self): pass
+
 def _papermill(nb: str, out: Path, params: dict, cwd: Path):
-    import papermill as pm
+    import logging, papermill as pm
+    logging.getLogger('papermill').setLevel(logging.WARNING)                # not its "Input Notebook: ..." lines
     pm.execute_notebook(str(experiment_notebook(nb)), str(out), parameters=params, cwd=str(cwd), progress_bar=False,
-                        stdout_file=sys.stdout, kernel_name='python3')      # the notebook's prints, live, on the terminal
+                        kernel_name='python3',
+                        stdout_file=sys.stdout,                   # the notebook's prints, live, on the terminal ...
+                        stderr_file=ProgressLines(sys.stderr),    # ... and its progress lines, not library warnings
+                        extra_arguments=['--IPKernelApp.log_level=ERROR'])   # no "running over TCP" warning per stage
 
 def train_stage(st: Stages,    # the pipeline's stages
                 params: dict,  # experiment_config arguments (the train notebook's parameters)
