@@ -10,7 +10,7 @@ from .config import SpecConfig
 
 # %% auto #0
 __all__ = ['FREE_BITS_MODES', 'recon_loss', 'kl_per_dim', 'kl_raw', 'free_bits_kl', 'beta_at', 'vae_loss', 'decoder_sigma',
-           'kl_under_floor', 'info_nce', 'gather_rows', 'nt_xent', 'grad_reverse']
+           'kl_under_floor', 'info_nce', 'gather_rows', 'nt_xent', 'grad_reverse', 'pitch_correlation']
 
 # %% ../nbs/06_losses.ipynb #c005
 def recon_loss(x_hat: torch.Tensor,  # (B, 1, n_mels, T) decoder output
@@ -134,3 +134,14 @@ def grad_reverse(x: torch.Tensor,   # any tensor
                 ) -> torch.Tensor:  # `x` unchanged
     "Identity on the forward pass; multiplies the gradient by `-weight` on the backward pass."
     return _GradReverse.apply(x, weight)
+
+# %% ../nbs/06_losses.ipynb #201c0cc9
+def pitch_correlation(mu: torch.Tensor,     # (B, D) posterior means
+                      pitch: torch.Tensor,  # (B,) MIDI pitch
+                      eps: float = 1e-6     # keeps a constant dimension or a one-pitch batch finite
+                     ) -> torch.Tensor:     # scalar in [0, 1]: mean over dimensions of corr(μ_d, pitch)²
+    "How much of μ is linearly correlated with pitch, over the batch."
+    z = mu - mu.mean(0)                                            # (B, D)
+    p = pitch.float() - pitch.float().mean()                       # (B,)
+    corr = (z * p[:, None]).mean(0) / (z.pow(2).mean(0).add(eps).sqrt() * p.pow(2).mean().add(eps).sqrt())
+    return corr.pow(2).mean()

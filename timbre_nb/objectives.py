@@ -11,7 +11,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.docments import docments
 from .config import FAMILIES, stable_hash
 from .model import CVAE, CVAEConfig, reparameterise
-from .losses import vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows, grad_reverse
+from .losses import (vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows, grad_reverse,
+                              pitch_correlation)
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'COMPARE_OBJECTIVES', 'TrainConfig', 'train_config',
@@ -43,6 +44,7 @@ class TrainConfig:
     invariance_scale: str = 'constant'   # 'constant': invariance x InfoNCE; 'recon': that term is `invariance` x recon
     family_head: float = 0.0             # weight of a linear family classifier on μ (supervised; 0: off)
     adv_pitch: float = 0.0               # gradient-reversal weight of a pitch-class head on tanh(μ) (0: off)
+    pitch_decorr: float = 0.0            # weight of the mean corr(μ_d, pitch)² over the batch (0: off)
     seed: int = 0                        # model init, crops, partners, batch order, sampling noise
     device: str = 'auto'                 # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
     precision: str = 'auto'              # 'auto' (bf16 autocast where the chip computes bf16 natively), 'fp32', 'bf16', 'fp16'
@@ -234,5 +236,8 @@ class TimbreObjective(nn.Module):
         if self.pitch_head is not None:                                   # the head learns pitch class; the encoder, to hide it
             terms['adv_pitch'] = F.cross_entropy(self.pitch_head(grad_reverse(torch.tanh(mu.float()), c.adv_pitch * ramp)), pitch % 12)
             terms['total'] = terms['total'] + terms['adv_pitch']
+        if c.pitch_decorr:                                               # no linear trace of pitch in μ
+            terms['pitch_corr'] = pitch_correlation(mu.float(), pitch)
+            terms['total'] = terms['total'] + c.pitch_decorr * ramp * terms['pitch_corr']
         terms['under_floor'] = kl_under_floor(terms['kl_dims'].detach(), c.free_bits, c.free_bits_mode)
         return {**terms, 'beta': beta}
