@@ -71,8 +71,9 @@ class TrainConfig:
         "Does this objective train on partner pairs (half of each batch anchors, half their partners)?"
         return bool(self.cross_pitch or self.invariance)
     def key(self) -> str:
-        "Hash of what the trained model depends on — not where it is written, nor how progress is shown."
-        return stable_hash({k: v for k, v in asdict(self).items() if k not in _NOT_RESULT})
+        "Hash of the settings the trained model depends on: fields off their default, less paths and progress knobs."
+        default = asdict(TrainConfig())       # a new field added at a default that keeps old behaviour keeps old keys
+        return stable_hash({k: v for k, v in asdict(self).items() if k not in _NOT_RESULT and v != default[k]})
     @classmethod
     def of_run(cls, run_dir) -> TrainConfig:
         "The configuration a run folder was trained with (its config.json; fields this version lacks are dropped)."
