@@ -172,6 +172,8 @@ sphinx:
     html_show_copyright: false
     suppress_warnings: ['myst.header', 'mystnb.unknown_mime_type']
     nb_render_markdown_format: myst
+    html_copy_source: false
+    html_show_sourcelink: false
 """)
     jb = [sys.executable, '-c', 'from jupyter_book.cli.main import main; main()']   # this interpreter's Jupyter Book
     r = subprocess.run([*jb, 'build', str(book), '--path-output', str(run / '_jb'), '-q'], capture_output=True, text=True)
@@ -179,6 +181,7 @@ sphinx:
     if r.returncode != 0 or not (html / 'index.html').exists():
         raise RuntimeError(f'jupyter-book build of {book} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}')
     if (run / MAP_FILE).exists(): shutil.copy(run / MAP_FILE, html / MAP_FILE)   # the frames' one source
+    for source_map in (html / '_static').rglob('*.map'): source_map.unlink()     # the theme's debugging maps: 3.5 MB
     site = run / 'site'
     if site.exists(): shutil.rmtree(site)
     shutil.copytree(html, site); shutil.rmtree(run / '_jb')

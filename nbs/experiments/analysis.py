@@ -67,8 +67,8 @@ for k in ('map', 'p_at_5', 'cross_library_map', 'family_bal_acc', 'family_macro_
           'recon_l1_db'):
     report.row(f'{k} (μ, held-out)', rows[me][k])
 report.row(f'map ({RAW_PCA})', rows[RAW_PCA]['map']); report.row(f'family_bal_acc ({RAW_PCA})', rows[RAW_PCA]['family_bal_acc'])
-table = scores_markdown(rows)
-display(Markdown(table)); display(Markdown(f'**Verdict.** {verdict}'))
+scores_table = scores_markdown(rows)
+display(Markdown(scores_table)); display(Markdown(f'**Verdict.** {verdict}'))
 
 # %% [markdown]
 # ### Which claims hold on which library
@@ -155,4 +155,4 @@ for i in metric_idx[:n_audio]:
               f"{ds.keys[i]} — {FAMILIES[ds.family[i]]}, MIDI pitch {ds.pitch[i]}")
 
 # %% tags=["hide-input"]
-report.save(verdict + '\n\n' + inv_verdict, scores=rows, table=table, per_library=per_library, placement=placement)
+report.save(verdict + '\n\n' + inv_verdict, scores=rows, table=scores_table, per_library=per_library, placement=placement)
