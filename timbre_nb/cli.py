@@ -17,7 +17,7 @@ def _data_nsynth(a):
         print(unpack_nsynth(a.out, archive=arc, url=a.url))
 
 def _data_soundfont(a):
-    from timbre_nb.soundfont import render_dataset
+    from timbre_nb.render import render_dataset
     print(json.dumps(render_dataset(a.out, sf2=a.sf2, profile=a.profile, seed=a.seed, holdout=a.holdout,
                                     force=a.force), indent=1))
 
@@ -74,7 +74,7 @@ def _add_run_options(q, profiles, objectives, compare=False):
 
 def parser() -> argparse.ArgumentParser:
     from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE, COMPARE_OBJECTIVES
-    from timbre_nb.soundfont import PROFILES as RENDER_PROFILES, HOLDOUTS
+    from timbre_nb.render import PROFILES as RENDER_PROFILES, HOLDOUTS
     p = argparse.ArgumentParser('timbre-nb', description='Timbre spaces of musical notes with a pitch-conditioned VAE.')
     sub = p.add_subparsers(dest='cmd', required=True)
     d = sub.add_parser('data', help='get a dataset in the NSynth jsonwav layout').add_subparsers(dest='source', required=True)

@@ -283,7 +283,8 @@ def tiny_run(root=None,                 # folder to build in (default: a new tem
              epochs: int = 1,           # training epochs
             ) -> TinyRun:
     "Render the tiny SoundFont dataset and train a run on it: the listening notebooks' test material, in seconds."
-    from timbre_nb.soundfont import render_dataset, default_sf2
+    from timbre_nb.render import render_dataset
+    from timbre_nb.soundfont import default_sf2
     from timbre_nb.objectives import train_config
     from timbre_nb.runs import eval_set
     root = Path(root or tempfile.mkdtemp())
