@@ -12,7 +12,7 @@ __all__ = ['parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #c004
 def _data_nsynth(a):
-    from timbre_nb.data import unpack_nsynth
+    from timbre_nb.archive import unpack_nsynth
     for arc in (a.archive or [None]):
         print(unpack_nsynth(a.out, archive=arc, url=a.url))
 
