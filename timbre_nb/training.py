@@ -14,7 +14,8 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 import torch.nn as nn
 from .config import SpecConfig, Stamp
-from .cache import build_cache, NoteCache, NotePairs
+from .cache import build_cache, NoteCache
+from .pairs import NotePairs
 from .model import CVAE, CVAEConfig, reparameterise, evaluating, encoded_batches
 from .losses import vae_loss, beta_at, kl_per_dim, kl_under_floor
 from .objectives import TrainConfig, TimbreObjective
