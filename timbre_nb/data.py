@@ -38,8 +38,8 @@ class Skips:
     def summary(self) -> str:
         "One line per reason: count and the first few names."
         if not self.counts: return 'no items skipped'
-        return '\n'.join(f'{n} skipped: {r} (e.g. {", ".join(self.examples[r])})'
-                         for r, n in self.counts.most_common())
+        return '\n'.join(f'{count} skipped: {reason} (e.g. {", ".join(self.examples[reason])})'
+                         for reason, count in self.counts.most_common())
 
     def __repr__(self): return f'Skips({len(self)}: {dict(self.counts)})'
 
