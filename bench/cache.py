@@ -20,7 +20,7 @@ import numpy as np, torch
 from torch.utils.data import DataLoader, Dataset
 
 from timbre_nb.cache import build_cache, NoteCache
-from timbre_nb.soundfont import render_dataset
+from timbre_nb.render import render_dataset
 from timbre_nb.objectives import TrainConfig
 
 

@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 from timbre_nb.config import SpecConfig, SPLITS
 from timbre_nb.data import read_examples, read_wave, wav_path
 from timbre_nb.features import log_mel
-from timbre_nb.soundfont import render_dataset
+from timbre_nb.render import render_dataset
 
 
 def header(title):

@@ -22,8 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from timbre_nb.config import SpecConfig, VELOCITIES
-from timbre_nb.soundfont import (FAMILY_PITCH_RANGE, GM_PROGRAMS, PROFILES, _parsed_sf2, default_sf2, gm_family,
-                                 load_sf2, plan_notes, render_note)
+from timbre_nb.render import PROFILES, plan_notes
+from timbre_nb.soundfont import (FAMILY_PITCH_RANGE, GM_PROGRAMS, _parsed_sf2, default_sf2, gm_family, load_sf2,
+                                 render_note)
 
 SEARCH = ('/usr/share/sounds/sf2', '/usr/share/sounds/sf3', '/usr/share/soundfonts')
 

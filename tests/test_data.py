@@ -7,9 +7,10 @@ import pytest
 import soundfile as sf
 
 from timbre_nb.config import SpecConfig, SPLITS
-from timbre_nb.data import (BadAudio, Skips, filter_notes, make_record, read_examples, read_wave, unpack_nsynth,
-                            wav_path, write_examples)
-from timbre_nb.soundfont import GM_PROGRAMS, default_sf2, plan_render, render_dataset
+from timbre_nb.archive import unpack_nsynth
+from timbre_nb.data import BadAudio, Skips, filter_notes, make_record, read_examples, read_wave, wav_path, write_examples
+from timbre_nb.render import plan_render, render_dataset
+from timbre_nb.soundfont import GM_PROGRAMS, default_sf2
 
 
 @pytest.fixture(scope='module')

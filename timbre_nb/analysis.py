@@ -39,15 +39,16 @@ def extract_latents(model,              # has `encode(x, pitch) -> (mu, logvar)`
                     seed:int=0,         # seed of the note sample
                    ) -> dict:
     "Encoder means and log-variances of `n` sampled notes, with their pitch, family, key and instrument."
-    missing = [a for a in ('pitch', 'family', 'keys', 'instrument') if not hasattr(dataset, a)]
+    missing = [name for name in ('pitch', 'family', 'keys', 'instrument') if not hasattr(dataset, name)]
     if missing:
         raise AttributeError(f"extract_latents: the dataset ({type(dataset).__name__}) has no {missing} array(s); "
                              "the probes need one label per item — use a NoteCache or add the attributes.")
     idx = sample_indices(len(dataset), n, seed)
     if len(idx) < n:
-        warnings.warn(f"extract_latents: asked for n={n} notes but the dataset has only {len(idx)}; using all N={len(idx)}.")
+        warnings.warn(f"extract_latents: asked for n={n} notes but the dataset has only {len(idx)}; "
+                      f"using all N={len(idx)}.")
     mu, logvar = encode_means(model, dataset, idx, batch_size, with_logvar=True)   # (N, D) each, on the model's device
-    label = lambda a, dt=np.int64: np.asarray(getattr(dataset, a))[idx].astype(dt)
+    def label(name, dtype=np.int64): return np.asarray(getattr(dataset, name))[idx].astype(dtype)   # (N,)
     return dict(mu_all=mu, logvar_all=logvar, pitch_all=label('pitch'), family_all=label('family'),
                 keys_all=label('keys', str), instrument_all=label('instrument'))
 
@@ -65,7 +66,9 @@ def save_latents(path,      # e.g. runs/<name>/latents.npz
 def load_latents(path) -> dict:
     "Load a `latents.npz` written by `save_latents` into a dict of numpy arrays."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"load_latents: {path} does not exist; run the analysis step (extract_latents + save_latents) first.")
+    if not path.exists():
+        raise FileNotFoundError(f"load_latents: {path} does not exist; run the analysis step "
+                                "(extract_latents + save_latents) first.")
     with np.load(path, allow_pickle=False) as f: return {k: f[k] for k in f.files}
 
 # %% ../nbs/09_analysis.ipynb #c017
@@ -94,16 +97,18 @@ def plot_embedding(xy:np.ndarray,             # (N, 2) embedding
                   ) -> plt.Figure:
     "Two scatter panels of a 2-D embedding: coloured by instrument family and by MIDI pitch."
     xy, family, pitch = np.asarray(xy), np.asarray(family), np.asarray(pitch)
-    if axis_name is None: axis_name = 'UMAP' if 'umap' in title.lower() else 'PC' if 'pca' in title.lower() else 'dim'
+    if axis_name is None:
+        axis_name = 'UMAP' if 'umap' in title.lower() else 'PC' if 'pca' in title.lower() else 'dim'
     fig, (ax_f, ax_p) = plt.subplots(1, 2, figsize=(13, 5.5), constrained_layout=True)
     colours = list(plt.get_cmap('tab10').colors) + ['black', 'grey']   # fixed colour per family label, across figures
-    for f in np.unique(family):
-        m = family == f
-        ax_f.scatter(xy[m, 0], xy[m, 1], s=6, alpha=0.7, color=colours[int(f) % len(colours)], label=family_names[int(f)])
+    for fam in np.unique(family):
+        of_fam = family == fam
+        ax_f.scatter(xy[of_fam, 0], xy[of_fam, 1], s=6, alpha=0.7, color=colours[int(fam) % len(colours)],
+                     label=family_names[int(fam)])
     ax_f.legend(title='family', markerscale=3, fontsize=8, loc='best')
     ax_f.set_title('coloured by instrument family')
-    sc = ax_p.scatter(xy[:, 0], xy[:, 1], s=6, alpha=0.7, c=pitch, cmap='viridis')
-    fig.colorbar(sc, ax=ax_p, label='MIDI pitch')
+    by_pitch = ax_p.scatter(xy[:, 0], xy[:, 1], s=6, alpha=0.7, c=pitch, cmap='viridis')
+    fig.colorbar(by_pitch, ax=ax_p, label='MIDI pitch')
     ax_p.set_title('coloured by pitch')
     for ax in (ax_f, ax_p): ax.set_xlabel(f'{axis_name} 1'); ax.set_ylabel(f'{axis_name} 2')
     fig.suptitle(title)
@@ -119,12 +124,12 @@ def plot_spectrograms(orig,                    # (n, n_mels, frames) or (n, 1, n
                       cfg:SpecConfig=SpecConfig()
                      ) -> plt.Figure:
     "Grid of original / reconstruction / difference log-mel spectrograms in dB, one column per note."
-    to_np = lambda a: (a.detach().cpu().numpy() if torch.is_tensor(a) else np.asarray(a))
-    orig, recon = to_np(orig), to_np(recon)
+    def to_numpy(a): return a.detach().cpu().numpy() if torch.is_tensor(a) else np.asarray(a)
+    orig, recon = to_numpy(orig), to_numpy(recon)
     if orig.ndim == 4: orig, recon = orig[:, 0], recon[:, 0]   # drop the channel axis
     if orig.shape != recon.shape or orig.ndim != 3 or len(keys) != len(orig):
-        raise ValueError(f"plot_spectrograms: orig {orig.shape}, recon {recon.shape} and {len(keys)} keys must agree as "
-                         "(n, n_mels, frames) arrays with one key per note.")
+        raise ValueError(f"plot_spectrograms: orig {orig.shape}, recon {recon.shape} and {len(keys)} keys must agree "
+                         "as (n, n_mels, frames) arrays with one key per note.")
     o_db, r_db = _norm_to_db(orig, cfg), _norm_to_db(recon, cfg)
     diff = o_db - r_db
     dmax = max(float(np.abs(diff).max()), 1e-6)
@@ -134,12 +139,12 @@ def plot_spectrograms(orig,                    # (n, n_mels, frames) or (n, 1, n
     rows = [('original', o_db, dict(cmap='magma', vmin=-cfg.top_db, vmax=0)),
             ('reconstruction', r_db, dict(cmap='magma', vmin=-cfg.top_db, vmax=0)),
             ('original − reconstruction', diff, dict(cmap='RdBu_r', vmin=-dmax, vmax=dmax))]
-    for r_i, (name, data, kw) in enumerate(rows):
+    for row, (name, data, style) in enumerate(rows):
         for j in range(n):
-            ax = axes[r_i, j]
-            im = ax.imshow(data[j], origin='lower', aspect='auto', extent=extent, interpolation='nearest', **kw)
+            ax = axes[row, j]
+            im = ax.imshow(data[j], origin='lower', aspect='auto', extent=extent, interpolation='nearest', **style)
             ax.set_title(f"{name}\n{keys[j]}", fontsize=9)
             ax.set_xlabel('time (s)'); ax.set_ylabel('mel bin')
-        fig.colorbar(im, ax=axes[r_i, :].tolist(), label='dB difference' if r_i == 2 else 'dB re note peak')
+        fig.colorbar(im, ax=axes[row, :].tolist(), label='dB difference' if row == 2 else 'dB re note peak')
     fig.suptitle('Log-mel spectrograms: original, reconstruction and difference')
     return fig

@@ -18,8 +18,7 @@ from .features import log_mel
 log = logging.getLogger('timbre_nb')
 
 # %% auto #0
-__all__ = ['log', 'LABELS', 'cache_path', 'library_order', 'build_cache', 'NoteCache', 'draw_partners', 'NotePairs',
-           'cache_summary']
+__all__ = ['log', 'LABELS', 'cache_path', 'library_order', 'build_cache', 'NoteCache', 'cache_summary']
 
 # %% ../nbs/04_cache.ipynb #c004
 def cache_path(data_root,                          # dataset root holding nsynth-<split>/ folders
@@ -30,15 +29,17 @@ def cache_path(data_root,                          # dataset root holding nsynth
               ) -> Path:
     "The content-addressed cache folder for this dataset, filters and front end."
     data_root = Path(data_root)
-    h = [_file_digest(data_root / f'nsynth-{s}' / 'examples.json') for s in splits]
-    return Path(cache_root) / f'{data_root.resolve().name}-{stable_hash(h, filters or {}, list(splits))}-{cfg.digest()}'
+    digests = [_file_digest(data_root / f'nsynth-{s}' / 'examples.json') for s in splits]
+    data_hash = stable_hash(digests, filters or {}, list(splits))
+    return Path(cache_root) / f'{data_root.resolve().name}-{data_hash}-{cfg.digest()}'
 
-def _file_digest(p: Path) -> str:
-    if not p.exists():
-        raise FileNotFoundError(f"{p}: no examples.json. Point --data at a folder holding nsynth-train/, nsynth-valid/ "
-                                f"and nsynth-test/ (get one with `timbre-nb data soundfont --out DIR` or "
+def _file_digest(path: Path) -> str:
+    "The sha1 of a split's examples.json; an error saying how to get a dataset when it is missing."
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no examples.json. Point --data at a folder holding nsynth-train/, "
+                                f"nsynth-valid/ and nsynth-test/ (get one with `timbre-nb data soundfont --out DIR` or "
                                 f"`timbre-nb data nsynth --archive nsynth-train.jsonwav.tar.gz --out DIR`).")
-    return hashlib.sha1(p.read_bytes()).hexdigest()
+    return hashlib.sha1(path.read_bytes()).hexdigest()
 
 # %% ../nbs/04_cache.ipynb #c005
 LABELS = ('pitch', 'velocity', 'instrument', 'instrument_family', 'instrument_source')
@@ -51,28 +52,31 @@ def library_order(records) -> list[str]:
 
 def _featurise_split(data_root, split, records, cfg, out: Path, batch_size, n_threads, skips, progress):
     "Write `out/<split>.npy` (N_good, n_mels, frames) float16 and return the kept records and reference levels."
-    n, F = len(records), cfg.note_frames
-    arr = np.lib.format.open_memmap(out / f'{split}.tmp.npy', mode='w+', dtype=np.float16, shape=(max(n, 1), cfg.n_mels, F))
-    kept, refs, k = [], [], 0
+    n, n_frames = len(records), cfg.note_frames
+    written = np.lib.format.open_memmap(out / f'{split}.tmp.npy', mode='w+', dtype=np.float16,
+                                        shape=(max(n, 1), cfg.n_mels, n_frames))
+    kept, refs, n_kept = [], [], 0
     def read(rec):
         try: return read_wave(wav_path(data_root, split, rec['note_str']), cfg)
         except BadAudio as e: skips.add(e.path, e.reason); return None
-    with ThreadPoolExecutor(n_threads) as pool, tqdm(total=n, desc=f'log-mel {split}', unit='note', disable=not progress) as bar:
+    with (ThreadPoolExecutor(n_threads) as pool,
+          tqdm(total=n, desc=f'log-mel {split}', unit='note', disable=not progress) as bar):
         for i in range(0, n, batch_size):
             batch = records[i:i + batch_size]
             waves = list(pool.map(read, batch))
             good = [(r, w) for r, w in zip(batch, waves) if w is not None]
             if good:
-                x, ref = log_mel(np.stack([w for _, w in good]), cfg, return_ref=True)   # (b, n_mels, F), (b,)
-                arr[k:k + len(good)] = x.numpy().astype(np.float16)
-                k += len(good); kept += [r for r, _ in good]; refs.append(ref.numpy())
+                x, ref = log_mel(np.stack([w for _, w in good]), cfg, return_ref=True)   # (b, n_mels, frames), (b,)
+                written[n_kept:n_kept + len(good)] = x.numpy().astype(np.float16)
+                n_kept += len(good); kept += [r for r, _ in good]; refs.append(ref.numpy())
             bar.update(len(batch))
-    arr.flush(); del arr
-    if k == n > 0: os.replace(out / f'{split}.tmp.npy', out / f'{split}.npy')   # nothing skipped: the array is final
-    else:                                                                        # drop the rows of skipped notes
+    written.flush(); del written
+    if n_kept == n > 0: os.replace(out / f'{split}.tmp.npy', out / f'{split}.npy')   # nothing skipped: it is final
+    else:                                                                             # drop the rows of skipped notes
         src = np.load(out / f'{split}.tmp.npy', mmap_mode='r')
-        final = np.lib.format.open_memmap(out / f'{split}.npy', mode='w+', dtype=np.float16, shape=(k, cfg.n_mels, F))
-        for i in range(0, k, 4096): final[i:i + 4096] = src[i:min(i + 4096, k)]
+        final = np.lib.format.open_memmap(out / f'{split}.npy', mode='w+', dtype=np.float16,
+                                          shape=(n_kept, cfg.n_mels, n_frames))
+        for i in range(0, n_kept, 4096): final[i:i + 4096] = src[i:min(i + 4096, n_kept)]
         final.flush(); del final, src
         (out / f'{split}.tmp.npy').unlink()
     return kept, (np.concatenate(refs) if refs else np.zeros(0, np.float32)).astype(np.float32)
@@ -81,7 +85,7 @@ def _featurise_split(data_root, split, records, cfg, out: Path, batch_size, n_th
 def build_cache(data_root,                        # dataset root holding nsynth-<split>/ folders
                 cfg: SpecConfig = SpecConfig(),   # the front end
                 cache_root='cache',               # where caches live
-                filters: dict | None = None,      # `filter_notes` arguments (families, pitch_range, ...) for every split
+                filters: dict | None = None,      # `filter_notes` arguments (families, pitch_range, ...), every split
                 splits=SPLITS,                    # splits to include
                 batch_size: int = 64,             # notes featurised per torch call
                 n_threads: int = 4,               # wav-decoding threads
@@ -102,7 +106,7 @@ def build_cache(data_root,                        # dataset root holding nsynth-
                                         progress)
         np.save(part / f'{split}_ref_db.npy', ref_db)
         meta = dict(split=split, n=len(kept), keys=[r['note_str'] for r in kept],
-                    **{l: [int(r[l]) for r in kept] for l in LABELS},
+                    **{label: [int(r[label]) for r in kept] for label in LABELS},
                     libraries=libraries, library=[libraries.index(record_library(r)) for r in kept],
                     program=[int(record_program(r)) for r in kept],
                     skipped=dict(skips[split].counts), skipped_summary=skips[split].summary())
@@ -130,22 +134,25 @@ class NoteCache(Dataset):
                  T=None):                # crop length in frames (default: the cache's SpecConfig.T)
         self.dir, self.split, self.train, self.seed, self.epoch = Path(cache_dir), split, train, seed, 0
         if not (self.dir / 'manifest.json').exists():
-            raise FileNotFoundError(f'{self.dir}: not a complete cache (no manifest.json). Build it with `timbre-nb cache --data DIR`.')
+            raise FileNotFoundError(f'{self.dir}: not a complete cache (no manifest.json). '
+                                    'Build it with `timbre-nb cache --data DIR`.')
         manifest = json.loads((self.dir / 'manifest.json').read_text())
         self.spec, self.data_root = SpecConfig(**manifest['spec']), Path(manifest['data_root'])
         self.T = T or self.spec.T
         metas = [json.loads((self.dir / f'{s}.json').read_text()) for s in split.split('+')]
-        def cat(k, dt=np.int64, fill=None):  # `fill` for a field that caches built before it existed lack
-            return np.concatenate([np.array(m[k] if k in m else [fill] * m['n'], dtype=dt) for m in metas])
-        self.keys, self.splits = cat('keys', str), np.concatenate([[m['split']] * m['n'] for m in metas]).astype(str)
-        self.pitch, self.velocity, self.instrument = cat('pitch'), cat('velocity'), cat('instrument')
-        self.family, self.source = cat('instrument_family'), cat('instrument_source')
+        def column(name, dtype=np.int64, fill=None):   # `fill` for a field that caches built before it existed lack
+            return np.concatenate([np.array(m[name] if name in m else [fill] * m['n'], dtype=dtype) for m in metas])
+        self.keys = column('keys', str)
+        self.splits = np.concatenate([[m['split']] * m['n'] for m in metas]).astype(str)
+        self.pitch, self.velocity, self.instrument = column('pitch'), column('velocity'), column('instrument')
+        self.family, self.source = column('instrument_family'), column('instrument_source')
         self.libraries = manifest.get('libraries', [UNLABELLED_LIBRARY])          # names; .library indexes them
-        self.library, self.program = cat('library', fill=0), cat('program', fill=-1)
-        self._x = [np.load(self.dir / f"{m['split']}.npy", mmap_mode='r') for m in metas]   # each (N_s, n_mels, frames) float16
-        self._off = np.cumsum([0] + [m['n'] for m in metas])
+        self.library, self.program = column('library', fill=0), column('program', fill=-1)
+        self._arrays = [np.load(self.dir / f"{m['split']}.npy", mmap_mode='r')   # each (N_s, n_mels, frames) float16
+                        for m in metas]
+        self._offsets = np.cumsum([0] + [m['n'] for m in metas])                  # where each split's notes start
         self.ref_db = np.concatenate([np.load(self.dir / f"{m['split']}_ref_db.npy") for m in metas])   # (N,) dB
-        self.n_frames = self._x[0].shape[-1]
+        self.n_frames = self._arrays[0].shape[-1]
         if self.n_frames < self.T: raise ValueError(f'{self.dir}: notes have {self.n_frames} frames < T={self.T}')
         self._pitch_t, self._family_t = torch.from_numpy(self.pitch), torch.from_numpy(self.family)
         self.set_epoch(0)
@@ -156,75 +163,24 @@ class NoteCache(Dataset):
         self.epoch = epoch
         self._starts = np.random.default_rng((self.seed, epoch)).integers(0, self.n_frames - self.T + 1, size=len(self))
     def _row(self, i):
-        j = int(np.searchsorted(self._off, i, side='right')) - 1
-        return self._x[j], i - self._off[j]
+        "The array holding note `i` and its row there."
+        part = int(np.searchsorted(self._offsets, i, side='right')) - 1
+        return self._arrays[part], i - self._offsets[part]
     def crop_start(self, i: int) -> int: return int(self._starts[i]) if self.train else 0
     def full(self, i: int) -> np.ndarray:
         "The full-length normalised log-mel of note `i`, (n_mels, frames) float32."
-        x, r = self._row(i); return np.asarray(x[r], dtype=np.float32)
+        array, row = self._row(i); return np.asarray(array[row], dtype=np.float32)
     def crop(self, i: int, start: int) -> torch.Tensor:
         "Frames `start:start+T` of note `i` as a (1, n_mels, T) float32 tensor."
-        x, r = self._row(i)
-        return torch.from_numpy(np.asarray(x[r, :, start:start + self.T], dtype=np.float32))[None]
+        array, row = self._row(i)
+        return torch.from_numpy(np.asarray(array[row, :, start:start + self.T], dtype=np.float32))[None]
 
     def __getitem__(self, i):
         return self.crop(i, self.crop_start(i)), self._pitch_t[i], self._family_t[i], str(self.keys[i])
 
-    def __repr__(self): return f'NoteCache({self.split}: {len(self)} notes, {self.n_frames} frames, crop T={self.T}, train={self.train})'
-
-# %% ../nbs/04_cache.ipynb #7c96ceee
-def _pick(rng, i, pools, pitch, velocity) -> int:
-    "A random note from the first non-empty pool (same velocity as note i when one exists there); -1 if all are empty."
-    for pool in pools:
-        if len(pool):
-            same_vel = pool[velocity[pool] == velocity[i]]
-            cands = same_vel if len(same_vel) else pool
-            return int(cands[rng.integers(len(cands))])
-    return -1
-
-def draw_partners(instrument: np.ndarray, # (N,) instrument id per note
-                  pitch: np.ndarray,      # (N,) MIDI pitch per note
-                  velocity: np.ndarray,   # (N,) MIDI velocity per note
-                  seed: int = 0,          # with `epoch`, seeds the draw
-                  epoch: int = 0,
-                  program: np.ndarray | None = None,  # (N,) GM program (-1 unknown): draw the same program's notes
-                  library: np.ndarray | None = None,  # (N,) library index: ... from another sample library
-                 ) -> np.ndarray:         # (N,) partner index per note; -1 where there is none
-    "For each note, a random note of the same instrument at another pitch (same velocity when one exists) — or, with\n"
-    "`program`, of the same GM program played from another library's samples (at another pitch when there is one)."
-    rng = np.random.default_rng((seed, epoch, 1))
-    out = np.full(len(instrument), -1, dtype=np.int64)
-    if program is None:
-        for inst in np.unique(instrument):
-            idx = np.flatnonzero(instrument == inst)
-            for i in idx: out[i] = _pick(rng, i, [idx[pitch[idx] != pitch[i]]], pitch, velocity)
-        return out
-    for i in range(len(instrument)):
-        own = np.flatnonzero(instrument == instrument[i]); own = own[pitch[own] != pitch[i]]
-        if program[i] < 0: out[i] = _pick(rng, i, [own], pitch, velocity); continue
-        other = np.flatnonzero((program == program[i]) & (library != library[i]))
-        out[i] = _pick(rng, i, [other[pitch[other] != pitch[i]], other, own], pitch, velocity)
-    return out
-
-class NotePairs(Dataset):
-    "Training notes with partners: items are (x_a, pitch_a, family_a, key_a, x_b, pitch_b), the partner cropped at the anchor's start."
-    def __init__(self, notes: NoteCache,     # a training NoteCache (random crops)
-                 by: str = 'instrument'):    # partners of the same 'instrument', or the same 'program' from another library
-        if by not in ('instrument', 'program'): raise ValueError(f"NotePairs: by={by!r}; use 'instrument' or 'program'.")
-        self.notes, self.by = notes, by; self.set_epoch(notes.epoch)
-    def __len__(self): return len(self.notes)
-    def set_epoch(self, epoch: int):
-        "This epoch's crops and partners, both drawn from `(seed, epoch)`."
-        n = self.notes; n.set_epoch(epoch)
-        by_program = dict(program=n.program, library=n.library) if self.by == 'program' else {}
-        self.partner = draw_partners(n.instrument, n.pitch, n.velocity, n.seed, epoch, **by_program)
-        self.n_unpaired = int((self.partner < 0).sum())
-        self.partner = np.where(self.partner < 0, np.arange(len(n)), self.partner)   # unpaired: its own partner
-    def __getitem__(self, i):
-        n, j = self.notes, int(self.partner[i])
-        x, pitch, family, key = n[i]
-        return x, pitch, family, key, n.crop(j, n.crop_start(i)), n._pitch_t[j]
-    def __repr__(self): return f'NotePairs({self.notes!r}, {self.n_unpaired} notes without a partner)'
+    def __repr__(self):
+        return (f'NoteCache({self.split}: {len(self)} notes, {self.n_frames} frames, crop T={self.T}, '
+                f'train={self.train})')
 
 # %% ../nbs/04_cache.ipynb #c010
 def cache_summary(cache_dir) -> str:
@@ -233,13 +189,14 @@ def cache_summary(cache_dir) -> str:
     manifest = json.loads((cache_dir / 'manifest.json').read_text())
     libraries = manifest.get('libraries', [UNLABELLED_LIBRARY])
     per_library = np.zeros(len(libraries), dtype=int)
-    for s, n in manifest['splits'].items():
-        m = json.loads((cache_dir / f'{s}.json').read_text())
-        fams = sorted({FAMILIES[f] for f in m['instrument_family']})
-        pr = f"{min(m['pitch'])}–{max(m['pitch'])}" if m['pitch'] else '–'
-        lines.append(f"  {s:5s}: {n:6d} notes, {len(set(m['instrument'])):3d} instruments, pitch {pr}, "
-                     f"families {', '.join(fams)}" + (f"; skipped {sum(m['skipped'].values())}" if m['skipped'] else ''))
-        per_library += np.bincount(np.array(m.get('library', [0] * n), dtype=int), minlength=len(libraries))
+    for split, n in manifest['splits'].items():
+        meta = json.loads((cache_dir / f'{split}.json').read_text())
+        fams = sorted({FAMILIES[f] for f in meta['instrument_family']})
+        pitches = f"{min(meta['pitch'])}–{max(meta['pitch'])}" if meta['pitch'] else '–'
+        skipped = f"; skipped {sum(meta['skipped'].values())}" if meta['skipped'] else ''
+        lines.append(f"  {split:5s}: {n:6d} notes, {len(set(meta['instrument'])):3d} instruments, pitch {pitches}, "
+                     f"families {', '.join(fams)}" + skipped)
+        per_library += np.bincount(np.array(meta.get('library', [0] * n), dtype=int), minlength=len(libraries))
     lines.append('  libraries: ' + ', '.join(f'{lib} ({k} notes)' for lib, k in zip(libraries, per_library)))
     mb = sum(f.stat().st_size for f in cache_dir.iterdir()) / 2**20
     lines.append(f'  size on disk: {mb:.1f} MiB')

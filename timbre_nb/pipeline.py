@@ -53,7 +53,7 @@ def ensure_data(data,                  # a dataset root
     "`data` as a dataset root. The default folder is rendered (again when the render recipe changed); others must exist."
     data = Path(data)
     if own:                                       # reused when current; a render of an older recipe is replaced
-        from timbre_nb.soundfont import render_dataset, _ours
+        from timbre_nb.render import render_dataset, _ours
         render_dataset(data, profile=profile, force=_ours(data))
         return data
     if (data / 'nsynth-train' / 'examples.json').exists(): return data

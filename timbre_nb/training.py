@@ -14,7 +14,8 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 import torch.nn as nn
 from .config import SpecConfig, Stamp
-from .cache import build_cache, NoteCache, NotePairs
+from .cache import build_cache, NoteCache
+from .pairs import NotePairs
 from .model import CVAE, CVAEConfig, reparameterise, evaluating, encoded_batches
 from .losses import vae_loss, beta_at, kl_per_dim, kl_under_floor
 from .objectives import TrainConfig, TimbreObjective
@@ -283,7 +284,8 @@ def tiny_run(root=None,                 # folder to build in (default: a new tem
              epochs: int = 1,           # training epochs
             ) -> TinyRun:
     "Render the tiny SoundFont dataset and train a run on it: the listening notebooks' test material, in seconds."
-    from timbre_nb.soundfont import render_dataset, default_sf2
+    from timbre_nb.render import render_dataset
+    from timbre_nb.soundfont import default_sf2
     from timbre_nb.objectives import train_config
     from timbre_nb.runs import eval_set
     root = Path(root or tempfile.mkdtemp())
