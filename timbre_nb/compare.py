@@ -12,7 +12,7 @@ from .objectives import TrainConfig, experiment_config, OBJECTIVES, COMPARE_OBJE
 from .training import train, load_model, autocast_dtype
 from .runs import eval_set
 from .scores import (encode_notes, note_labels, timbre_scores, baseline_features, scores_by_library,
-                              scores_within_libraries)
+                              scores_within_libraries, BASELINES)
 from .pipeline import Stages
 
 # %% auto #0
@@ -107,7 +107,8 @@ def baseline_scores(fit_set, held_set,       # NoteCaches as for score_runs
     fit, held = note_labels(fit_set), note_labels(held_set)
     names = list(held_set.libraries)
     out = {k: {} for k in ('all', 'by_library', 'within')}
-    for name, (f, h) in baseline_features(crops(fit_set), crops(held_set), seed=seed).items():
+    for name, (f, h) in baseline_features(crops(fit_set), crops(held_set), seed=seed, train_pitch=fit['pitch'],
+                                          test_pitch=held['pitch']).items():
         out['all'][name] = timbre_scores(f, fit, h, held, n_boot=n_boot)
         out['by_library'][name] = scores_by_library(f, fit, h, held, library_names=names, n_boot=n_boot_library)
         out['within'][name] = scores_within_libraries(f, fit, h, held, library_names=names, n_boot=n_boot_library)

@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
-from .config import SpecConfig
+from .config import SpecConfig, N_PITCHES
 from .features import norm_to_db
 from .model import evaluating, encoded_batches
 from .metrics import (instrument_resamples, per_instrument, confusion_entries, balanced_accuracy, macro_f1,
@@ -18,10 +18,10 @@ from .metrics import (instrument_resamples, per_instrument, confusion_entries, b
                                bootstrap_interval, ranked_precisions)
 
 # %% auto #0
-__all__ = ['NO_PROGRAMS', 'ONE_LIBRARY', 'SCORES', 'PCA_DIM', 'CHANCE_BASELINE', 'RAW_PCA', 'MEAN_SPECTRUM', 'BASELINES',
-           'probe_predictions', 'retrieval_queries', 'cross_library_note', 'cross_library_queries', 'timbre_scores',
-           'select_notes', 'scores_by_library', 'scores_within_libraries', 'encode_notes', 'note_labels',
-           'baseline_features']
+__all__ = ['NO_PROGRAMS', 'ONE_LIBRARY', 'SCORES', 'PCA_DIM', 'CHANCE_BASELINE', 'RAW_PCA', 'MEAN_SPECTRUM', 'PITCH_ALONE',
+           'BASELINES', 'probe_predictions', 'retrieval_queries', 'cross_library_note', 'cross_library_queries',
+           'timbre_scores', 'select_notes', 'scores_by_library', 'scores_within_libraries', 'encode_notes',
+           'note_labels', 'baseline_features']
 
 # %% ../nbs/10_scores.ipynb #cb9986c7
 def _classify(train_X: np.ndarray, labels: np.ndarray, test_X: np.ndarray) -> np.ndarray:
@@ -217,7 +217,8 @@ PCA_DIM = 32                                     # components of the raw PCA bas
 CHANCE_BASELINE = 'chance (random features)'
 RAW_PCA = f'raw log-mel PCA-{PCA_DIM}'           # the baseline the project's goals compare against
 MEAN_SPECTRUM = f'mean log-mel spectrum ({SpecConfig().n_mels}-d)'
-BASELINES = (CHANCE_BASELINE, RAW_PCA, MEAN_SPECTRUM)
+PITCH_ALONE = 'pitch alone (one-hot MIDI)'     # what pitch by itself tells a probe (families have pitch ranges)
+BASELINES = (CHANCE_BASELINE, RAW_PCA, MEAN_SPECTRUM, PITCH_ALONE)
 
 def encode_notes(model,                  # has encode(x, pitch) -> (mu, logvar) and decode(z, pitch)
                  dataset,                # a NoteCache of onset crops: items (x, pitch, ...); .family, .pitch, ...
@@ -254,9 +255,11 @@ def note_labels(dataset,   # a NoteCache (or anything with the label arrays)
 def baseline_features(train_crops: np.ndarray,     # (N_train, n_mels, T) normalised log-mel crops, training notes
                       test_crops: np.ndarray,      # (N, n_mels, T) the same for the held-out notes
                       seed: int = 0,               # random features, PCA and its sample of training notes
-                      pca_fit_notes: int = 5000    # training notes the PCA is fitted on, at most
+                      pca_fit_notes: int = 5000,   # training notes the PCA is fitted on, at most
+                      train_pitch=None,            # (N_train,) MIDI pitch: adds the pitch-alone baseline
+                      test_pitch=None,             # (N,) likewise
                      ) -> dict:                    # {BASELINES name: (train (N_train, d), held-out (N, d)) features}
-    "The no-model baselines for both sides of the protocol: random features, raw log-mel PCA, mean log-mel spectrum."
+    "The no-model baselines for both sides of the protocol: random features, raw log-mel PCA, mean spectrum, pitch."
     rng = np.random.default_rng(seed)
     flat_train, flat_test = (np.asarray(c, np.float32).reshape(len(c), -1) for c in (train_crops, test_crops))
     fit_on = flat_train[np.sort(rng.permutation(len(flat_train))[:pca_fit_notes])]
@@ -264,4 +267,6 @@ def baseline_features(train_crops: np.ndarray,     # (N_train, n_mels, T) normal
         pca = PCA(n_components=min(PCA_DIM, *fit_on.shape), random_state=seed).fit(fit_on)
     return {CHANCE_BASELINE: (rng.normal(size=(len(flat_train), PCA_DIM)), rng.normal(size=(len(flat_test), PCA_DIM))),
             RAW_PCA: (pca.transform(flat_train), pca.transform(flat_test)),
-            MEAN_SPECTRUM: (np.asarray(train_crops).mean(-1), np.asarray(test_crops).mean(-1))}
+            MEAN_SPECTRUM: (np.asarray(train_crops).mean(-1), np.asarray(test_crops).mean(-1)),
+            **({PITCH_ALONE: tuple(np.eye(N_PITCHES)[np.asarray(p)] for p in (train_pitch, test_pitch))}
+               if train_pitch is not None and test_pitch is not None else {})}

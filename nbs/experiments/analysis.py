@@ -60,7 +60,7 @@ fit = encode_notes(model, eval_set(run_dir, 'train'), decode=False)     # the pr
 held = encode_notes(model, ds)                                           # the held-out notes they are scored on
 me = 'μ (this model)'
 rows = {me: timbre_scores(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], seed=seed)}
-baselines = baseline_features(fit['crops'], held['crops'], seed=seed)
+baselines = baseline_features(fit['crops'], held['crops'], seed=seed, train_pitch=fit['pitch'], test_pitch=held['pitch'])
 rows.update({name: timbre_scores(f, fit, h, held, seed=seed) for name, (f, h) in baselines.items()})
 verdict = scores_verdict(rows[me], rows[RAW_PCA])
 for k in ('map', 'p_at_5', 'cross_library_map', 'family_bal_acc', 'family_macro_f1', 'pitch_r2', 'pitch_class_acc',
