@@ -137,9 +137,11 @@ class VocoderConfig:
     # what a training step sees
     batch: int = 16             # crops per step
     crop: int = 48              # frames per crop (0.77 s)
-    degrade: float = 0.5        # share of crops whose log-mel is blurred (stand-in for a VAE's smooth output)
+    degrade: float = 0.5        # share of crops whose log-mel is degraded (stand-in for a VAE's reconstruction)
     blur_t: float = 3.0         # largest Gaussian σ along time, frames (σ drawn uniformly from 0)
     blur_f: float = 1.5         # largest Gaussian σ along frequency, mel bins
+    contrast: float = 0.15      # largest contrast loss: x → α·x, α ~ U(1 − contrast, 1) (dB pulled towards −40)
+    noise_db: float = 3.0       # largest std of a smooth dB error field (σ 8 frames × 4 mel bins), drawn U(0, ·)
     nnls_iter: int = 100        # FISTA iterations of the NNLS input (inversion's choice)
     # the net
     hidden: int = 384           # channels of the ConvNeXt backbone
@@ -150,7 +152,7 @@ class VocoderConfig:
     max_db: float = 48.0        # corrections are bounded softly to ±max_db (tanh)
     # optimisation
     steps: int = 500            # optimiser steps
-    lr: float = 1e-3            # AdamW peak learning rate
+    lr: float = 3e-3            # AdamW peak learning rate
     warmup: int = 30            # linear warm-up, steps
     lr_final: float = 0.05      # cosine decay to lr × lr_final at the last step (1.0: constant)
     ema: float = 0.99           # weight averaging: EMA decay per step (0: off)

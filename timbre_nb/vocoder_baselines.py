@@ -5,6 +5,7 @@
 # %% ../nbs/08d_vocoder_baselines.ipynb #d003
 from __future__ import annotations
 import json, math, os, time
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from safetensors.torch import save_file, load_file
@@ -18,8 +19,9 @@ from .vocoder import (VocoderConfig, vocoder_config, ConvNeXtBlock, GriffinLim, 
 from .vocoder_training import VocoderData, lr_at, held_out_notes, score, train_vocoder
 
 # %% auto #0
-__all__ = ['BASELINES', 'midi_hz', 'harmonic_oscillators', 'filtered_noise', 'harmonic_energy_share', 'grid_table', 'FrameNet',
-           'DDSPNet', 'VocosNet', 'mrstft_loss', 'WaveVocoder', 'fit_wave_model']
+__all__ = ['BASELINES', 'CANDIDATES', 'midi_hz', 'harmonic_oscillators', 'filtered_noise', 'harmonic_energy_share', 'grid_table',
+           'FrameNet', 'DDSPNet', 'VocosNet', 'mrstft_loss', 'WaveVocoder', 'fit_wave_model', 'train_baseline',
+           'load_baseline', 'compare_vocoders', 'comparison_markdown']
 
 # %% ../nbs/08d_vocoder_baselines.ipynb #d006
 def midi_hz(pitch) -> torch.Tensor:
@@ -158,3 +160,84 @@ def fit_wave_model(model: nn.Module, data: VocoderData, vcfg: VocoderConfig, pro
         opt.zero_grad(set_to_none=True); loss.backward(); nn.utils.clip_grad_norm_(model.parameters(), vcfg.grad_clip); opt.step()
     return dict(steps=vcfg.steps, train_seconds=round(time.time() - t_wall, 1), train_cpu_seconds=round(time.process_time() - t_cpu, 1),
                 final_loss=round(loss.item(), 4))
+
+# %% ../nbs/08d_vocoder_baselines.ipynb #d018
+def train_baseline(kind: str,                  # a key of BASELINES: 'ddsp' or 'vocos'
+                   cache_dir,                  # the dataset's cache
+                   vcfg: VocoderConfig,        # batches, schedule and steps
+                   root='vocoders',            # where vocoders live
+                   progress: bool = True, **hp) -> Path:   # hp: the model's hyper-parameters
+    "Train (or reuse) a waveform baseline; its folder holds weights.safetensors and baseline.json."
+    if kind not in BASELINES: raise ValueError(f"vocoder_baselines: unknown baseline {kind!r}; use one of {list(BASELINES)}.")
+    folder = Path(root) / f'{Path(cache_dir).name}-{kind}-{stable_hash(asdict(vcfg), hp)}'
+    if (folder / 'baseline.json').exists(): return folder
+    torch.manual_seed(vcfg.seed); model = BASELINES[kind](**hp)
+    meta = fit_wave_model(model, VocoderData(cache_dir), vcfg, progress)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / 'weights.safetensors'))
+    (folder / 'baseline.json.tmp').write_text(json.dumps(dict(kind=kind, hp=model.hp, config=asdict(vcfg), params=sum(
+        p.numel() for p in model.parameters()), **meta), indent=1))
+    os.replace(folder / 'baseline.json.tmp', folder / 'baseline.json')
+    return folder
+
+def load_baseline(folder) -> WaveVocoder:
+    "A trained baseline behind the vocoder call."
+    meta = json.loads((Path(folder) / 'baseline.json').read_text())
+    model = BASELINES[meta['kind']](**meta['hp']); model.load_state_dict(load_file(str(Path(folder) / 'weights.safetensors')))
+    return WaveVocoder(model)
+
+# %% ../nbs/08d_vocoder_baselines.ipynb #d020
+CANDIDATES = ('griffin-lim', 'griffin-lim-pghi', 'nnls-correction', 'nnls-correction-clean', 'ddsp', 'vocos')
+
+def compare_vocoders(data,                        # dataset root (nsynth-<split>/ folders)
+                     cache_root='cache',          # its cache (built if missing)
+                     root='vocoders',             # where vocoders and baselines live (reused when there)
+                     run_dir=None,                # a trained CVAE run: adds the rows from the model's log-mel
+                     profile: str = 'quick',      # vocoder.PROFILES key for every trained candidate
+                     baseline_steps: int = 300,   # steps of the DDSP and Vocos runs
+                     per_family: int = 2,         # held-out notes per family
+                     candidates=CANDIDATES,       # which to measure (the ceiling row is always added)
+                     progress: bool = True,
+                    ) -> list[dict]:              # one row per (input, candidate): metrics, params, seconds, rtf, load
+    "Train or reuse every candidate vocoder of `data`, score each on held-out notes from the true (and the model's) log-mel."
+    from timbre_nb.training import load_model
+    from timbre_nb.reconstruction import reconstruct_full
+    cfg = SpecConfig(); cache_dir = build_cache(data, cfg, cache_root, progress=progress)
+    idx, ds = held_out_notes(cache_dir, per_family), NoteCache(cache_dir, 'valid+test')
+    vocs = {}
+    for c in candidates:
+        if c.startswith('griffin-lim'): vocs[c] = (load(c), dict(params=0, train_seconds=0.0, train_cpu_seconds=0.0))
+        elif c.startswith('nnls-correction'):
+            p = train_vocoder(data, cache_root, root, profile, progress, **(dict(degrade=0.0) if c.endswith('clean') else {}))
+            m = json.loads((p / 'vocoder.json').read_text())
+            vocs[c] = (load(p), {k: m[k] for k in ('params', 'train_seconds', 'train_cpu_seconds')})
+        else:
+            p = train_baseline(c, cache_dir, vocoder_config(profile, steps=baseline_steps), root, progress)
+            m = json.loads((p / 'baseline.json').read_text())
+            vocs[c] = (load_baseline(p), {k: m[k] for k in ('params', 'train_seconds', 'train_cpu_seconds')})
+    S = stft_magnitude(np.stack([read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg) for i in idx]))
+    vocs['ceiling (true magnitude → GL)'] = (lambda x, r, p: phase_to_wave(S, cfg, 64, 'random').numpy(),
+                                              dict(params=0, train_seconds=0.0, train_cpu_seconds=0.0))
+    inputs = {'true': None}
+    if run_dir is not None:
+        model = load_model(run_dir)
+        inputs['model'] = {i: reconstruct_full(model, ds.full(i), int(ds.pitch[i]), cfg) for i in idx}
+    rows = []
+    for inp, xs in inputs.items():
+        for name, (voc, info) in vocs.items():
+            if name.startswith('ceiling') and inp != 'true': continue
+            r = score(voc, cache_dir, idx, inputs=xs)
+            rows.append(dict(input=inp, candidate=name, notes=len(idx), **r['mean'], **info,
+                             load_avg=round(os.getloadavg()[0], 2), dataset=Path(data).name))
+    return rows
+
+def comparison_markdown(rows: list[dict]) -> str:
+    "The comparison as a markdown table (lower is better for every metric column)."
+    cols = [('dataset', '{}'), ('input', '{}'), ('candidate', '{}'), ('spectral_convergence', '{:.3f}'), ('mrstft', '{:.3f}'),
+            ('logmel_l1_db', '{:.2f}'), ('f0_cents', '{:.1f}'), ('voiced', '{:.2f}'), ('params', '{:,}'),
+            ('train_seconds', '{:.0f}'), ('rtf', '{:.3f}')]
+    head = ['dataset', 'input', 'candidate', 'SC', 'MR-STFT', 'log-mel L1 (dB)', 'f0 (cents)', 'voiced', 'params',
+            'training (s)', 'RTF']
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for r in rows: lines.append('| ' + ' | '.join(f.format(r[k]) for k, f in cols) + ' |')
+    return '\n'.join(lines)
