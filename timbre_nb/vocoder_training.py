@@ -28,8 +28,10 @@ class VocoderData:
     "Crops of one cache split: log-mel crops (the cache's), ref_db, pitch, and the true STFT magnitude and waveform (the wav's)."
     def __init__(self, cache_dir,                 # a folder made by cache.build_cache
                  split: str = 'train',            # the vocoder trains on the training split only
-                 cfg: SpecConfig = SpecConfig()):
-        self.notes, self.cfg = NoteCache(cache_dir, split), cfg
+                 cfg: SpecConfig = SpecConfig(),
+                 inputs: dict | None = None):     # {note: log-mel (n_mels, frames)} to train on instead (only these notes)
+        self.notes, self.cfg, self.inputs = NoteCache(cache_dir, split), cfg, inputs
+        self.ids = np.array(sorted(inputs)) if inputs is not None else None
         if self.notes.spec != cfg:
             raise ValueError(f"{cache_dir}: cache made with {self.notes.spec}, the vocoder needs {cfg}; build the cache with this front end.")
     def __len__(self): return len(self.notes)
@@ -40,12 +42,13 @@ class VocoderData:
               vcfg: VocoderConfig) -> dict:
         "Step `step`'s batch — the same on every run and after a resume. Shapes in the comments."
         rng, n, Fr, hop = np.random.default_rng((vcfg.seed, step)), self.notes, vcfg.crop, self.cfg.hop
-        idx = rng.integers(0, len(n), vcfg.batch)
+        idx = rng.integers(0, len(n), vcfg.batch) if self.ids is None else self.ids[rng.integers(0, len(self.ids), vcfg.batch)]
         starts = rng.integers(0, n.n_frames - Fr + 1, vcfg.batch)
         p = rng.uniform(0, 1, (vcfg.batch, 4)) * [vcfg.blur_t, vcfg.blur_f, -vcfg.contrast, vcfg.noise_db] + [0, 0, 1, 0]
         p[rng.uniform(0, 1, vcfg.batch) >= vcfg.degrade] = [0, 0, 1, 0]                           # clean crops
         noise = torch.randn(vcfg.batch, n.spec.n_mels, Fr, generator=torch.Generator().manual_seed(int(rng.integers(2 ** 62))))
-        x = torch.stack([torch.from_numpy(n.full(int(i))[:, s:s + Fr]) for i, s in zip(idx, starts)])   # (B, n_mels, F)
+        full = (lambda i: n.full(i)) if self.inputs is None else (lambda i: np.asarray(self.inputs[i], dtype=np.float32))
+        x = torch.stack([torch.from_numpy(full(int(i))[:, s:s + Fr]) for i, s in zip(idx, starts)])    # (B, n_mels, F)
         W = torch.from_numpy(np.stack([self.wave(int(i)) for i in idx]))                             # (B, note_samples)
         S = stft_magnitude(W, self.cfg.n_fft, hop)                                                    # (B, freq, frames)
         p = torch.from_numpy(p).float()
