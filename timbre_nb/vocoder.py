@@ -17,7 +17,7 @@ from .inversion import mel_to_linear, griffin_lim, _hann
 # %% auto #0
 __all__ = ['HANN_GAMMA', 'PROFILES', 'pghi_phase', 'griffin_lim_from', 'phase_to_wave', 'MagnitudeVocoder', 'GriffinLim',
            'VocoderConfig', 'vocoder_config', 'relative_db', 'apply_correction', 'ConvNeXtBlock', 'CorrectionNet',
-           'Vocoder', 'vocoder_dir', 'save_vocoder', 'load', 'point_to']
+           'harmonic_templates', 'Vocoder', 'vocoder_dir', 'save_vocoder', 'load', 'point_to']
 
 # %% ../nbs/08b_vocoder.ipynb #b006
 HANN_GAMMA = 0.25645   # PGHI's γ / win_length² for a Hann window (Průša, Balazs & Søndergaard 2017, table I)
@@ -148,7 +148,8 @@ class VocoderConfig:
     blocks: int = 4             # ConvNeXt blocks
     kernel: int = 7             # depthwise kernel over time, frames
     pitch_dim: int = 16         # pitch embedding size
-    comb: int = 0               # harmonics of the comb head (0: linear head only)
+    harmonic_head: bool = False # add the harmonic-template head (Hann lobe at each MIDI harmonic; cos, sin of 2πf/f0)
+    head_scale: float = 1.0     # dB per unit of the heads' outputs
     max_db: float = 48.0        # corrections are bounded softly to ±max_db (tanh)
     # optimisation
     steps: int = 500            # optimiser steps
@@ -217,12 +218,11 @@ class CorrectionNet(nn.Module):
         self.blocks = nn.Sequential(*[ConvNeXtBlock(vcfg.hidden, vcfg.kernel) for _ in range(vcfg.blocks)])
         self.norm, self.head = nn.LayerNorm(vcfg.hidden), nn.Linear(vcfg.hidden, nf)
         nn.init.zeros_(self.head.weight); nn.init.zeros_(self.head.bias)        # step 0 = the NNLS magnitude
-        if vcfg.comb:
-            self.comb = nn.Linear(vcfg.hidden, 2 * vcfg.comb * cfg.n_mels)
-            nn.init.zeros_(self.comb.weight); nn.init.zeros_(self.comb.bias)
+        if vcfg.harmonic_head:
+            self.harm = nn.Linear(vcfg.hidden, 3 * cfg.n_mels)
+            nn.init.zeros_(self.harm.weight); nn.init.zeros_(self.harm.bias)
             fb = mel_filterbank(cfg)                                             # (freq, n_mels)
             self.register_buffer('interp', fb / fb.sum(1, keepdim=True).clamp_min(1e-8), persistent=False)
-            self.register_buffer('freqs', torch.arange(nf) * cfg.sr / cfg.n_fft, persistent=False)
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
     def forward(self, x,                     # (B, n_mels, T) normalised log-mel
@@ -233,16 +233,27 @@ class CorrectionNet(nn.Module):
         feats = torch.cat([(nnls_rel_db.clamp_min(-100) + 50) / 50, x, self.pitch(pitch)[:, :, None].expand(-1, -1, T)], 1)
         z = self.norm(self.blocks(self.inp(feats)).transpose(1, 2))            # (B, T, hidden)
         corr = self.head(z).transpose(1, 2)                                      # (B, freq, T)
-        if self.vcfg.comb: corr = corr + self.comb_correction(self.comb(z), pitch)
+        if self.vcfg.harmonic_head: corr = corr + self.harmonic_correction(self.harm(z), pitch)
+        corr = corr * self.vcfg.head_scale
         return self.vcfg.max_db * torch.tanh(corr / self.vcfg.max_db)
-    def comb_correction(self, coef,          # (B, T, 2K·n_mels): a_k then b_k per mel band
-                        pitch) -> torch.Tensor:   # (B, freq, T) dB
-        "Σ_k a_k(f) cos(2πk f/f0) + b_k(f) sin(2πk f/f0) at the MIDI f0, band coefficients interpolated to bins."
-        B, T, _ = coef.shape; K = self.vcfg.comb
-        ab = coef.reshape(B, T, 2 * K, -1) @ self.interp.T                      # (B, T, 2K, freq)
-        f0 = 440 * 2 ** ((pitch.float() - 69) / 12)
-        ph = 2 * math.pi * torch.arange(1, K + 1)[None, :, None] * self.freqs / f0[:, None, None]   # (B, K, freq)
-        return (ab * torch.cat([ph.cos(), ph.sin()], 1)[:, None]).sum(2).transpose(1, 2)
+    def harmonic_correction(self, coef,      # (B, T, 3·n_mels): per mel band, the weights of the three templates
+                            pitch) -> torch.Tensor:   # (B, freq, T)
+        "Σ_j c_j(f)·template_j(f): band weights interpolated to bins, times the MIDI pitch's harmonic_templates."
+        B, T, _ = coef.shape
+        c = coef.reshape(B, T, 3, -1) @ self.interp.T                            # (B, T, 3, freq)
+        return (c * harmonic_templates(pitch, self.cfg)[:, None]).sum(2).transpose(1, 2)
+
+def harmonic_templates(pitch,                # (B,) MIDI pitch
+                       cfg: SpecConfig = SpecConfig()) -> torch.Tensor:   # (B, 3, freq)
+    "At the MIDI harmonics k·f0: the Hann window's main lobe in dB/40 (0 on a harmonic, −1 at ≤ −40 dB); cos, sin of 2πf/f0."
+    freqs = torch.arange(cfg.n_fft // 2 + 1) * cfg.sr / cfg.n_fft
+    f0 = (440 * 2 ** ((torch.as_tensor(pitch).float() - 69) / 12))[:, None]
+    r = freqs / f0
+    d = ((freqs - r.round().clamp_min(1) * f0) * cfg.n_fft / cfg.sr).abs()    # distance to the nearest harmonic, bins
+    one = (d - 1).abs() <= 1e-4
+    lobe = torch.where(one, torch.full_like(d, 0.5), torch.sinc(d) / (1 - d ** 2).masked_fill(one, 1.0))   # Hann: W(0)=1, W(±1)=½
+    lobe_db = (20 * torch.log10(lobe.abs().clamp_min(1e-2))).clamp_min(-40) / 40
+    return torch.stack([lobe_db, torch.cos(2 * math.pi * r), torch.sin(2 * math.pi * r)], 1)
 
 # %% ../nbs/08b_vocoder.ipynb #b022
 class Vocoder(MagnitudeVocoder):
