@@ -135,9 +135,9 @@ class GriffinLim(MagnitudeVocoder):
 class VocoderConfig:
     "Every knob of the NNLS-correction vocoder and its training (profiles in PROFILES; training in 08c)."
     # what a training step sees
-    batch: int = 16             # crops per step
-    crop: int = 48              # frames per crop (0.77 s)
-    degrade: float = 0.5        # share of crops whose log-mel is degraded (stand-in for a VAE's reconstruction)
+    batch: int = 32             # crops per step
+    crop: int = 24              # frames per crop (0.38 s)
+    degrade: float = 0.0        # share of crops whose log-mel is degraded (measured in 08c: no gain on a model's log-mel)
     blur_t: float = 3.0         # largest Gaussian σ along time, frames (σ drawn uniformly from 0)
     blur_f: float = 1.5         # largest Gaussian σ along frequency, mel bins
     contrast: float = 0.15      # largest contrast loss: x → α·x, α ~ U(1 − contrast, 1) (dB pulled towards −40)
@@ -153,10 +153,10 @@ class VocoderConfig:
     max_db: float = 48.0        # corrections are bounded softly to ±max_db (tanh)
     # optimisation
     steps: int = 500            # optimiser steps
-    lr: float = 3e-3            # AdamW peak learning rate
+    lr: float = 5e-3            # AdamW peak learning rate
     warmup: int = 30            # linear warm-up, steps
     lr_final: float = 0.05      # cosine decay to lr × lr_final at the last step (1.0: constant)
-    ema: float = 0.99           # weight averaging: EMA decay per step (0: off)
+    ema: float = 0.0            # weight averaging: EMA decay per step (0: off; measured no gain in 08c)
     grad_clip: float = 1.0      # gradient-norm clip
     seed: int = 0               # initialisation and every batch draw
     # inference and bookkeeping
@@ -168,7 +168,7 @@ class VocoderConfig:
 PROFILES = {   # how much compute: tiny (tests, seconds), quick (this CPU, ≤ 6 min), gpu (a longer run)
     'tiny':  dict(steps=4, batch=2, crop=16, hidden=32, blocks=1, ckpt_every=2, gl_iter=4, eval_per_family=0),
     'quick': dict(),
-    'gpu':   dict(steps=20000, batch=64, crop=64, hidden=512, blocks=8, lr=5e-4, warmup=500, ema=0.999, ckpt_every=500),
+    'gpu':   dict(steps=20000, batch=64, crop=48, hidden=512, blocks=8, lr=1e-3, warmup=500, ckpt_every=500),
 }
 
 def vocoder_config(profile: str = 'quick', **overrides) -> VocoderConfig:

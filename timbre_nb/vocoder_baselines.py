@@ -19,9 +19,9 @@ from .vocoder import (VocoderConfig, vocoder_config, ConvNeXtBlock, GriffinLim, 
 from .vocoder_training import VocoderData, lr_at, held_out_notes, score, train_vocoder
 
 # %% auto #0
-__all__ = ['BASELINES', 'CANDIDATES', 'midi_hz', 'harmonic_oscillators', 'filtered_noise', 'harmonic_energy_share', 'grid_table',
-           'FrameNet', 'DDSPNet', 'VocosNet', 'mrstft_loss', 'WaveVocoder', 'fit_wave_model', 'train_baseline',
-           'load_baseline', 'compare_vocoders', 'comparison_markdown']
+__all__ = ['BASELINES', 'CANDIDATES', 'GOALS', 'midi_hz', 'harmonic_oscillators', 'filtered_noise', 'harmonic_energy_share',
+           'grid_table', 'FrameNet', 'DDSPNet', 'VocosNet', 'mrstft_loss', 'WaveVocoder', 'fit_wave_model',
+           'train_baseline', 'load_baseline', 'compare_vocoders', 'comparison_markdown', 'vocoder_verdict']
 
 # %% ../nbs/08d_vocoder_baselines.ipynb #d006
 def midi_hz(pitch) -> torch.Tensor:
@@ -187,7 +187,7 @@ def load_baseline(folder) -> WaveVocoder:
     return WaveVocoder(model)
 
 # %% ../nbs/08d_vocoder_baselines.ipynb #d020
-CANDIDATES = ('griffin-lim', 'griffin-lim-pghi', 'nnls-correction', 'nnls-correction-clean', 'ddsp', 'vocos')
+CANDIDATES = ('griffin-lim', 'griffin-lim-pghi', 'nnls-correction', 'nnls-correction-degraded', 'ddsp', 'vocos')
 
 def compare_vocoders(data,                        # dataset root (nsynth-<split>/ folders)
                      cache_root='cache',          # its cache (built if missing)
@@ -208,7 +208,7 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
     for c in candidates:
         if c.startswith('griffin-lim'): vocs[c] = (load(c), dict(params=0, train_seconds=0.0, train_cpu_seconds=0.0))
         elif c.startswith('nnls-correction'):
-            p = train_vocoder(data, cache_root, root, profile, progress, **(dict(degrade=0.0) if c.endswith('clean') else {}))
+            p = train_vocoder(data, cache_root, root, profile, progress, **(dict(degrade=0.5) if c.endswith('degraded') else {}))
             m = json.loads((p / 'vocoder.json').read_text())
             vocs[c] = (load(p), {k: m[k] for k in ('params', 'train_seconds', 'train_cpu_seconds')})
         else:
@@ -241,3 +241,28 @@ def comparison_markdown(rows: list[dict]) -> str:
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows: lines.append('| ' + ' | '.join(f.format(r[k]) for k, f in cols) + ' |')
     return '\n'.join(lines)
+
+# %% ../nbs/08d_vocoder_baselines.ipynb #d024
+GOALS = dict(spectral_convergence=0.18, mrstft=0.50)          # ceilings from the true log-mel (issue 13)
+_LOWER_BETTER = ('spectral_convergence', 'mrstft', 'logmel_l1_db', 'f0_cents')
+
+def vocoder_verdict(rows: list[dict],                         # compare_vocoders output (one or more datasets)
+                    winner: str = 'nnls-correction',          # the candidate judged
+                    baseline: str = 'griffin-lim',            # what it must beat
+                   ) -> str:                                  # markdown, one bullet per dataset and input
+    "Which of issue 13's goals the winner meets on each dataset and input, and where the baseline is better."
+    get = {(r.get('dataset', ''), r['input'], r['candidate']): r for r in rows}
+    out = []
+    for ds, inp in dict.fromkeys((d, i) for d, i, _ in get):
+        w, g = get.get((ds, inp, winner)), get.get((ds, inp, baseline))
+        if w is None or g is None: continue
+        worse = [k for k in _LOWER_BETTER if not w[k] < g[k]]
+        parts = [f"{k} {w[k]:.3f} vs {g[k]:.3f}" for k in _LOWER_BETTER]
+        if inp == 'true':
+            ok = {k: w[k] <= v for k, v in GOALS.items()}
+            missed = [f"{k} ≤ {GOALS[k]} missed" for k, v in ok.items() if not v] + \
+                     [f"{k} worse than {baseline}" for k in ('logmel_l1_db', 'f0_cents') if k in worse]
+        else: missed = [f"{k} not better than {baseline}" for k in worse]
+        out.append(f"- **{ds or 'data'}, {inp} log-mel**: {'all goals met' if not missed else '; '.join(missed)} "
+                   f"({winner} vs {baseline}: {', '.join(parts)}).")
+    return '\n'.join(out)

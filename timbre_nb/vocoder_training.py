@@ -21,7 +21,7 @@ from .vocoder import (VocoderConfig, vocoder_config, CorrectionNet, Vocoder, Gri
 
 # %% auto #0
 __all__ = ['VocoderData', 'blur', 'degrade', 'magnitude_loss', 'lr_at', 'corrected_magnitude', 'train_loop', 'held_out_notes',
-           'score', 'train_vocoder']
+           'score', 'magnitude_scores', 'train_vocoder']
 
 # %% ../nbs/08c_vocoder_training.ipynb #c006
 class VocoderData:
@@ -189,6 +189,23 @@ def score(voc,                                # a vocoder: voc(x, ref_db, pitch)
     return dict(mean={**{k: float(np.nanmean([r[k] for r in rows])) for k in keys}, 'rtf': rtf}, notes=rows)
 
 # %% ../nbs/08c_vocoder_training.ipynb #c023
+def magnitude_scores(net: CorrectionNet,      # a correction net (trained or not)
+                     cache_dir, idx,          # notes `idx` of NoteCache(cache_dir, split)
+                     split: str = 'valid+test',
+                     inputs: dict | None = None,   # {i: log-mel} instead of the cache's (e.g. a model's)
+                    ) -> dict:                # dict(sc, log, nnls_sc, nnls_log): means over the notes
+    "Spectral convergence and mean |Δ ln| of the corrected and of the NNLS magnitude against the true STFT, whole notes."
+    ds, r = NoteCache(cache_dir, split), []
+    with torch.no_grad():
+        for i in idx:
+            x = torch.as_tensor(ds.full(i) if inputs is None else inputs[i], dtype=torch.float32)[None]
+            S = stft_magnitude(read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), ds.spec))[None]
+            pk, en = S.amax((-2, -1)), S.pow(2).mean((-2, -1))
+            mag, pred = corrected_magnitude(net, x, torch.tensor([float(ds.ref_db[i])]), torch.tensor([int(ds.pitch[i])]))
+            r.append([v.item() for m in (pred, mag) for v in magnitude_loss(m, S, pk, en)])
+    return dict(zip(('sc', 'log', 'nnls_sc', 'nnls_log'), np.mean(r, 0).tolist()))
+
+# %% ../nbs/08c_vocoder_training.ipynb #c026
 def train_vocoder(data,                         # dataset root (nsynth-<split>/ folders), as for `timbre-nb cache`
                   cache_root='cache',           # where its log-mel cache is (built if missing)
                   root='vocoders',              # where vocoders live
