@@ -16,8 +16,8 @@ from .inversion import mel_to_linear, griffin_lim, _hann
 
 # %% auto #0
 __all__ = ['HANN_GAMMA', 'PROFILES', 'pghi_phase', 'griffin_lim_from', 'phase_to_wave', 'MagnitudeVocoder', 'GriffinLim',
-           'VocoderConfig', 'vocoder_config', 'relative_db', 'apply_correction', 'ConvNeXtBlock', 'CorrectionNet',
-           'harmonic_templates', 'Vocoder', 'vocoder_dir', 'save_vocoder', 'load', 'point_to']
+           'VocoderConfig', 'vocoder_config', 'relative_db', 'apply_correction', 'mel_project', 'ConvNeXtBlock',
+           'CorrectionNet', 'harmonic_templates', 'Vocoder', 'vocoder_dir', 'save_vocoder', 'load', 'point_to']
 
 # %% ../nbs/08b_vocoder.ipynb #b006
 HANN_GAMMA = 0.25645   # PGHI's γ / win_length² for a Hann window (Průša, Balazs & Søndergaard 2017, table I)
@@ -159,7 +159,8 @@ class VocoderConfig:
     ema: float = 0.0            # weight averaging: EMA decay per step (0: off; measured no gain in 08c)
     grad_clip: float = 1.0      # gradient-norm clip
     seed: int = 0               # initialisation and every batch draw
-    # inference and bookkeeping
+    # inference (not part of the folder's hash: the weights do not depend on them) and bookkeeping
+    project_iter: int = 30      # multiplicative updates making the corrected power consistent with the input mel (0: off)
     gl_iter: int = 32           # Griffin-Lim iterations after PGHI
     ckpt_every: int = 50        # steps between checkpoints
     keep_ckpts: int = 2         # checkpoints kept on disk
@@ -196,6 +197,20 @@ def apply_correction(mag,                   # (B, freq, T) NNLS magnitude
     "if they sat on it; exactly `mag` where the correction is 0."
     fl = 10 ** ((torch.as_tensor(ref_db, dtype=torch.float32) - floor_db) / 20)[..., None, None]
     return (mag + torch.maximum(mag, fl) * (10 ** (corr_db / 20) - 1)).clamp_min(0)
+
+def mel_project(power,                       # (B, freq, T) linear power |S|²
+                mel,                         # (B, n_mels, T) the mel power it should have (features.mel_power)
+                cfg: SpecConfig = SpecConfig(),
+                n_iter: int = 30,            # multiplicative updates
+               ) -> torch.Tensor:            # (B, freq, T) power, ≥ 0, zeros stay zero
+    "Make a power spectrum consistent with a mel power: P ← P ⊙ Aᵀ(M ⊘ AP) ⊘ Aᵀ1 (NMF's update, the filterbank fixed)."
+    A = mel_filterbank(cfg).T                                                 # (n_mels, freq)
+    den = A.sum(0)[:, None]                                                   # (freq, 1): Aᵀ1; 0 for bins in no band
+    keep = den == 0
+    for _ in range(n_iter):
+        P = power * (A.T @ (mel / (A @ power).clamp_min(1e-30))) / den.clamp_min(1e-30)
+        power = torch.where(keep, power, P)
+    return power
 
 class ConvNeXtBlock(nn.Module):
     "Depthwise conv over time → LayerNorm → MLP (2× width, GELU) → layer scale, residual: (B, h, T) → (B, h, T)."
@@ -255,24 +270,26 @@ def harmonic_templates(pitch,                # (B,) MIDI pitch
     lobe_db = (20 * torch.log10(lobe.abs().clamp_min(1e-2))).clamp_min(-40) / 40
     return torch.stack([lobe_db, torch.cos(2 * math.pi * r), torch.sin(2 * math.pi * r)], 1)
 
-# %% ../nbs/08b_vocoder.ipynb #b022
+# %% ../nbs/08b_vocoder.ipynb #b024
 class Vocoder(MagnitudeVocoder):
     "The NNLS-correction vocoder: NNLS magnitude + the net's per-bin dB correction; phase by PGHI + Griffin-Lim."
     name = 'nnls-correction'
     def __init__(self, net: CorrectionNet, path=None):
         super().__init__(net.cfg, net.vcfg.gl_iter, 'pghi'); self.net, self.path = net.eval(), path
     def magnitude(self, x, ref_db, pitch):
-        mag = mel_to_linear(mel_power(x, ref_db, self.cfg), self.cfg, 'nnls', self.net.vcfg.nnls_iter)   # (B, freq, T)
-        return apply_correction(mag, self.net(x, relative_db(mag, ref_db), pitch), ref_db)
+        M = mel_power(x, ref_db, self.cfg)                                                    # (B, n_mels, T)
+        mag = mel_to_linear(M, self.cfg, 'nnls', self.net.vcfg.nnls_iter)                    # (B, freq, T)
+        pred = apply_correction(mag, self.net(x, relative_db(mag, ref_db), pitch), ref_db)
+        return mel_project(pred ** 2, M, self.cfg, self.net.vcfg.project_iter).sqrt()
 
-_BOOKKEEPING = ('ckpt_every', 'keep_ckpts')      # VocoderConfig fields that do not change the vocoder
+_NOT_HASHED = ('project_iter', 'gl_iter', 'ckpt_every', 'keep_ckpts', 'eval_per_family')   # do not change the weights
 
 def vocoder_dir(cache_dir,                       # the dataset's cache folder (cache.build_cache)
                 vcfg: VocoderConfig,
                 root='vocoders',                 # where vocoders live
                 cfg: SpecConfig = SpecConfig()) -> Path:
-    "The content-addressed folder of the vocoder of this cache and config: `<root>/<cache name>-<hash>`."
-    conf = {k: v for k, v in asdict(vcfg).items() if k not in _BOOKKEEPING}
+    "The content-addressed folder of the vocoder trained on this cache with this config: `<root>/<cache name>-<hash>`."
+    conf = {k: v for k, v in asdict(vcfg).items() if k not in _NOT_HASHED}
     return Path(root) / f'{Path(cache_dir).name}-{stable_hash(conf, cfg.digest())}'
 
 def _write_json(path: Path, obj: dict):
@@ -305,7 +322,8 @@ def load(path='griffin-lim',                     # 'griffin-lim' | 'griffin-lim-
         t = str(meta['path'])
         return load(t if t.startswith('griffin-lim') or Path(t).is_absolute() else p / t)
     if meta['kind'] != Vocoder.name: raise ValueError(f"{meta_p}: kind {meta['kind']!r} is not a vocoder this module loads ({Vocoder.name!r}).")
-    net = CorrectionNet(VocoderConfig(**meta['config']), SpecConfig(**meta['spec']))
+    known = {f.name for f in fields(VocoderConfig)}                          # fields added since keep their defaults
+    net = CorrectionNet(VocoderConfig(**{k: v for k, v in meta['config'].items() if k in known}), SpecConfig(**meta['spec']))
     net.load_state_dict(load_file(str(p / 'vocoder.safetensors')))
     return Vocoder(net, p)
 

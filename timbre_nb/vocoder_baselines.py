@@ -15,7 +15,7 @@ from .cache import NoteCache, build_cache
 from .data import read_wave, wav_path
 from .inversion import stft_magnitude, _hann
 from .vocoder import (VocoderConfig, vocoder_config, ConvNeXtBlock, GriffinLim, _batch_args, phase_to_wave,
-                               load)
+                               load, _NOT_HASHED)
 from .vocoder_training import VocoderData, lr_at, held_out_notes, score, train_vocoder
 
 # %% auto #0
@@ -58,16 +58,14 @@ def filtered_noise(bands,                 # (B, n_bands, frames) linear gains of
 def harmonic_energy_share(wave,                       # (n,) waveform
                           pitch,                      # MIDI pitch: the grid is its harmonics k·f0
                           cfg: SpecConfig = SpecConfig(),
-                          cents: float = 50.0,        # "near": within ±cents of a harmonic (or the bin's half-width)
+                          tol: float = 0.1,           # "near": within ±tol·f0 of a harmonic (or half a bin, if wider)
                           n_fft: int = 4096,          # frequency resolution: 3.9 Hz at 16 kHz
                          ) -> tuple:                  # (share of the energy near the grid, share of the bins near it)
     "How much of a note's spectral energy lies on its MIDI harmonic grid; the bins' share is a flat spectrum's score."
     P = torch.stft(torch.as_tensor(wave, dtype=torch.float32), n_fft, n_fft // 4, window=_hann(n_fft),
                    return_complex=True).abs().pow(2).sum(-1)                  # (n_fft//2+1,) energy per bin
     f, f0 = torch.arange(len(P)) * cfg.sr / n_fft, float(midi_hz(pitch))
-    k = (f / f0).round().clamp_min(1)
-    near = ((1200 * torch.log2(f.clamp_min(1e-3) / (k * f0))).abs() <= cents) | ((f - k * f0).abs() <= cfg.sr / n_fft / 2)
-    near &= f >= f0 / 2
+    near = ((f - (f / f0).round().clamp_min(1) * f0).abs() <= max(tol * f0, cfg.sr / n_fft / 2)) & (f >= f0 / 2)
     return (P[near].sum() / P.sum()).item(), near.float().mean().item()
 
 # %% ../nbs/08d_vocoder_baselines.ipynb #d012
@@ -169,9 +167,10 @@ def train_baseline(kind: str,                  # a key of BASELINES: 'ddsp' or '
                    progress: bool = True, **hp) -> Path:   # hp: the model's hyper-parameters
     "Train (or reuse) a waveform baseline; its folder holds weights.safetensors and baseline.json."
     if kind not in BASELINES: raise ValueError(f"vocoder_baselines: unknown baseline {kind!r}; use one of {list(BASELINES)}.")
-    folder = Path(root) / f'{Path(cache_dir).name}-{kind}-{stable_hash(asdict(vcfg), hp)}'
-    if (folder / 'baseline.json').exists(): return folder
     torch.manual_seed(vcfg.seed); model = BASELINES[kind](**hp)
+    conf = {k: v for k, v in asdict(vcfg).items() if k not in _NOT_HASHED}  # what changes the weights
+    folder = Path(root) / f'{Path(cache_dir).name}-{kind}-{stable_hash(conf, model.hp)}'
+    if (folder / 'baseline.json').exists(): return folder
     meta = fit_wave_model(model, VocoderData(cache_dir), vcfg, progress)
     folder.mkdir(parents=True, exist_ok=True)
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(folder / 'weights.safetensors'))
@@ -194,7 +193,7 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
                      root='vocoders',             # where vocoders and baselines live (reused when there)
                      run_dir=None,                # a trained CVAE run: adds the rows from the model's log-mel
                      profile: str = 'quick',      # vocoder.PROFILES key for every trained candidate
-                     baseline_steps: int = 300,   # steps of the DDSP and Vocos runs
+                     baseline_steps: int = 400,   # steps of the DDSP and Vocos runs
                      per_family: int = 2,         # held-out notes per family
                      candidates=CANDIDATES,       # which to measure (the ceiling row is always added)
                      progress: bool = True,

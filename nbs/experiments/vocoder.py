@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Vocoders: which one makes the sound?
-# > Griffin-Lim (today's path), PGHI-started Griffin-Lim, the NNLS-correction vocoder (trained on clean and blurred
-# > log-mels, or clean only), a DDSP harmonic-plus-noise synth and a Vocos-style net — measured the same way on
+# > Griffin-Lim (today's path), PGHI-started Griffin-Lim, the NNLS-correction vocoder (trained on clean log-mels, or
+# > on clean and degraded ones), a DDSP harmonic-plus-noise synth and a Vocos-style net — measured the same way on
 # > held-out instruments of each SoundFont, from the true and from the model's log-mel, beside the ceiling.
 
 # %% [markdown]
@@ -23,9 +23,9 @@ model_runs = ['runs/quick']           # per dataset: a trained CVAE run for the 
 cache_root = 'cache'
 root = 'vocoders'                     # where vocoders live (shared by every run on the same data)
 profile = 'quick'                     # vocoder.PROFILES key for every trained candidate
-baseline_steps = 300                  # DDSP and Vocos steps (short runs)
+baseline_steps = 400                  # DDSP and Vocos steps (short runs)
 per_family = 2                        # held-out notes per family
-candidates = ['griffin-lim', 'griffin-lim-pghi', 'nnls-correction', 'nnls-correction-clean', 'ddsp', 'vocos']
+candidates = ['griffin-lim', 'griffin-lim-pghi', 'nnls-correction', 'nnls-correction-degraded', 'ddsp', 'vocos']
 run_dir = 'runs/quick'                # the run folder whose site gets this page
 n_audio = 2                           # held-out notes with audio players per dataset
 key = ''                              # set by the pipeline
@@ -48,7 +48,7 @@ print(f'{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, load ave
 # %% [markdown]
 # ## Why DDSP fails here: the harmonic grid
 # A DDSP synth at the MIDI f0 can only put energy on the grid k·f0 (its noise is broadband). The share of each note's
-# energy within ±50 cents of that grid, per family, beside the share of bins there (a flat spectrum's score): where
+# energy within ±0.1·f0 of that grid, per family, beside the share of bins there (a flat spectrum's score): where
 # the first is not far above the second, the patch is layered, chorused, detuned or has a sub-octave, and DDSP cannot
 # make it.
 
