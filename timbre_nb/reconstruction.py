@@ -8,7 +8,7 @@ import numpy as np, torch
 from .config import SpecConfig
 from .model import model_device, evaluating, decode_codes
 from .features import log_mel, norm_to_db
-from .inversion import invert, logmel_l1_db, spectral_convergence, mrstft_distance
+from .inversion import invert, logmel_l1_db, spectral_convergence, mrstft_distance, f0_error_cents
 
 # %% auto #0
 __all__ = ['METRICS', 'window_starts', 'overlap_taper', 'overlap_add', 'window_codes', 'decode_windows', 'reconstruct_full',
@@ -105,7 +105,7 @@ def three_variants(model,                          # CVAE-like model (see recons
 
 # %% ../nbs/08a_reconstruction.ipynb #c041
 METRICS = {'logmel_l1_db': logmel_l1_db, 'spectral_convergence': spectral_convergence,
-           'mrstft': lambda a, b, cfg: mrstft_distance(a, b, top_db=cfg.top_db)}
+           'mrstft': lambda a, b, cfg: mrstft_distance(a, b, top_db=cfg.top_db), 'f0_cents': f0_error_cents}
 
 def variant_metrics(variants: dict, cfg: SpecConfig = SpecConfig()) -> dict:
     "{comparison: {metric: value}} for one note's three_variants output."
