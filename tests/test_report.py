@@ -43,6 +43,28 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     assert re.search(r'\[train\] done in [\d.]+ s \(reused\)', r2.stdout) and '[analysis] done' in r2.stdout, r2.stdout
     notes = json.loads((run / 'stages.json').read_text())['notes']
     assert {k: notes[k] for k in ('train', 'analysis', 'explore')} == dict.fromkeys(('train', 'analysis', 'explore'), 'reused')
+    assert notes['vocoder'].startswith('reused: ')                         # the vocoder trained once, then reused
+
+def test_run_tiny_plays_through_the_vocoder(tiny_data, tmp_path):
+    "The vocoder stage trains the NNLS-correction vocoder once, points the run at it; the A/B and the candidates page."
+    common = ['--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',
+              '--cache-root', tmp_path / 'cache']
+    r = cli('run', *common, '--epochs', '1', cwd=tmp_path)
+    run = tmp_path / 'runs' / 'tiny'
+    assert re.search(r'\[vocoder\] done in [\d.]+ s \(made: ', r.stdout), r.stdout[-2000:]
+    target = (run / json.loads((run / 'vocoder.json').read_text())['path']).resolve()
+    assert (target / 'vocoder.json').exists() and target.parent == tmp_path / 'vocoders'
+    a = json.loads((run / 'analysis.json').read_text())
+    assert a['vocoder'] == 'NNLS-correction vocoder' and '| Griffin-Lim | NNLS-correction vocoder |' in a['ab']
+    assert 'data:audio/mpeg;base64,' in a['players'] and 'NNLS-correction vocoder' in (run / 'site' / 'index.html').read_text()
+    r = cli('vocoders', *common, cwd=tmp_path)                                    # the candidates page
+    page = (run / 'site' / 'vocoder.html').read_text()
+    assert 'griffin-lim' in page and 'nnls-correction' in page and 'ceiling' in page and 'data:audio/' in page
+    assert 'vocoder.html' in (run / 'site' / 'index.html').read_text()
+    r = cli('run', *common, '--epochs', '1', '--vocoder', 'griffin-lim', cwd=tmp_path)   # choosing Griffin-Lim re-plays
+    assert json.loads((run / 'vocoder.json').read_text()) == {'path': 'griffin-lim'}
+    assert json.loads((run / 'analysis.json').read_text())['vocoder'] == 'Griffin-Lim'
+    assert '[analysis] done' in r.stdout and json.loads((run / 'stages.json').read_text())['notes']['analysis'] == 'made'
 
 def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
     "Two objectives with two seeds on tiny data: trained, scored beside the baselines, chosen on the mean, on the site."

@@ -41,13 +41,28 @@ def _run(args):
     from timbre_nb.pipeline import run_pipeline
     print(run_pipeline(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
                        cache_root=args.cache_root, force=args.force, objective=args.objective,
-                       overrides=_overrides(args)))
+                       overrides=_overrides(args), vocoder=args.vocoder, vocoder_root=args.vocoder_root))
+
+def _vocoder(args):
+    from timbre_nb.vocoder_training import train_vocoder
+    from timbre_nb.vocoder import point_to
+    folder = train_vocoder(args.data, args.cache_root, args.root, args.profile, **json.loads(args.config or '{}'))
+    meta = json.loads((folder / 'vocoder.json').read_text())
+    print(f"{folder}\n{meta['params']:,} parameters, {meta['steps']} steps, {meta['train_seconds']:.0f} s")
+    print(json.dumps(meta.get('held_out', {}), indent=1))
+    if args.run: print(point_to(args.run, folder))
+
+def _vocoders(args):
+    from timbre_nb.pipeline import run_vocoders
+    print(run_vocoders(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
+                       cache_root=args.cache_root, vocoder_root=args.vocoder_root, force=args.force))
 
 def _compare(args):
     from timbre_nb.pipeline import run_compare
     print(run_compare(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
                       cache_root=args.cache_root, objectives=args.objectives, seeds=args.seeds,
-                      controls=args.controls, force=args.force, overrides=_overrides(args)))
+                      controls=args.controls, force=args.force, overrides=_overrides(args),
+                      vocoder=args.vocoder, vocoder_root=args.vocoder_root))
 
 # %% ../nbs/12_cli.ipynb #c005
 _SKIP = {'data', 'cache_root', 'run_dir', 'filters'}   # given by their own options, or a dict
@@ -66,7 +81,7 @@ def _add_train_options(group):
             group.add_argument(opt, action=argparse.BooleanOptionalAction, default=None, help=helps[f.name])
         else: group.add_argument(opt, type=types[f.type], default=None, help=helps[f.name])
 
-def _add_run_options(cmd, profiles, objectives, compare=False):
+def _add_run_options(cmd, profiles, objectives, compare=False, vocoder=True):
     cmd.add_argument('--profile', default='quick', choices=list(profiles))
     cmd.add_argument('--data', help='dataset root (rendered from the default SoundFont when missing)')
     cmd.add_argument('--name', help='run name: the folder <runs-root>/<name> (default: the profile)')
@@ -75,11 +90,17 @@ def _add_run_options(cmd, profiles, objectives, compare=False):
         cmd.add_argument('--objective', choices=sorted(objectives), default=None,
                          help="what the model is trained for (default: the comparison's winner; 'seed': the research "
                               "log's)")
+    if vocoder:
+        cmd.add_argument('--vocoder', default='nnls-correction', help="what makes every sound: 'nnls-correction' "
+                         "(trained once per dataset, then reused), 'griffin-lim' (the research log's), "
+                         "'griffin-lim-pghi', or a vocoder folder")
+    cmd.add_argument('--vocoder-root', default='vocoders', help='where trained vocoders live')
     cmd.add_argument('--force', action='store_true', help='redo stages even when nothing changed')
 
 def parser() -> argparse.ArgumentParser:
     from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE, COMPARE_OBJECTIVES
     from timbre_nb.render import PROFILES as RENDER_PROFILES, HOLDOUTS
+    from timbre_nb.vocoder import PROFILES as VOCODER_PROFILES
     top = argparse.ArgumentParser('timbre-nb',
                                   description='Timbre spaces of musical notes with a pitch-conditioned VAE.')
     commands = top.add_subparsers(dest='cmd', required=True)
@@ -127,6 +148,17 @@ def parser() -> argparse.ArgumentParser:
                          help="train the default objective's controls too: fp32 (when training runs in bf16) and each "
                               "sample library alone (when the data has several)")
     compare.set_defaults(fn=_compare)
+    vocoder = commands.add_parser('vocoder', help='train (or reuse) the NNLS-correction vocoder of a dataset alone')
+    vocoder.add_argument('--data', required=True); vocoder.add_argument('--cache-root', default='cache')
+    vocoder.add_argument('--root', default='vocoders', help='where vocoders live')
+    vocoder.add_argument('--profile', default='quick', choices=list(VOCODER_PROFILES),
+                         help="'tiny' (tests), 'quick' (a CPU, minutes), 'gpu' (a longer run)")
+    vocoder.add_argument('--config', help='VocoderConfig fields as JSON, e.g. \'{"steps": 1000}\'')
+    vocoder.add_argument('--run', help='also point this run folder at it (its sounds are then made by it)')
+    vocoder.set_defaults(fn=_vocoder)
+    vocoders = commands.add_parser('vocoders', help='train and score every vocoder candidate; add the page to the site')
+    _add_run_options(vocoders, PROFILES, OBJECTIVES, compare=True, vocoder=False)
+    vocoders.set_defaults(fn=_vocoders)
     for cmd in (train, run, compare):
         _add_train_options(cmd.add_argument_group('TrainConfig fields (override profile and objective)'))
     return top

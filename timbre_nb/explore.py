@@ -14,7 +14,7 @@ from IPython.display import HTML
 
 from .config import SpecConfig, FAMILIES
 from .features import norm_to_db
-from .inversion import invert
+from .vocoder import playing
 from .reconstruction import window_codes, decode_windows
 from .data import read_wave, wav_path
 
@@ -113,12 +113,15 @@ class Voice:
     def audio(self, model,
               pitch: int | None = None,       # MIDI pitch (default: its own)
               seconds: float | None = None,   # only the first `seconds` (fewer frames inverted); default the whole note
-              gl_iters: int = 32,             # Griffin-Lim iterations
-              cfg: SpecConfig = SpecConfig()) -> np.ndarray:   # (n,) float32 at cfg.sr
-        "The decoded note as a waveform: overlap-add, mel → linear, Griffin-Lim."
+              gl_iters: int = 32,             # Griffin-Lim iterations when `voc` is None
+              cfg: SpecConfig = SpecConfig(),
+              voc=None,                       # voc(x, ref_db, pitch) → waveform (vocoder.for_run); None: Griffin-Lim
+             ) -> np.ndarray:                 # (n,) float32 at cfg.sr
+        "The decoded note as a waveform: overlap-add, then the vocoder (default: mel → linear, Griffin-Lim)."
         x = self.logmel(model, pitch, cfg)
         if seconds is not None: x = x[:, :min(self.n_frames, math.ceil(seconds * cfg.sr / cfg.hop) + 1)]
-        wave = invert(x, self.ref_db, cfg, n_iter=gl_iters).numpy().astype(np.float32)
+        p = self.pitch if pitch is None else pitch
+        wave = np.asarray(playing(voc, gl_iters, cfg)(x, self.ref_db, p), dtype=np.float32)
         return wave if seconds is None else wave[:round(seconds * cfg.sr)]
 
 # %% ../nbs/13_explore.ipynb #7e0d8e5c

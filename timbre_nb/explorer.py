@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 
 from .config import SpecConfig
-from .inversion import invert
+from .vocoder import playing
 from .analysis import sample_indices
 from .model import encode_means, decode_codes
 from .explore import note_label, wav_bytes, imshow_db
@@ -28,14 +28,15 @@ class TimbreExplorer:
                  n_components: int = 4,        # sliders along the top principal directions of μ
                  dims=(),                      # latent dimensions with their own slider
                  span: float = 3.0,            # slider range, ± standard deviations
-                 gl_iters: int = 32,           # Griffin-Lim iterations for the player
+                 gl_iters: int = 32,           # Griffin-Lim iterations for the player when `voc` is None
+                 voc=None,                     # voc(x, ref_db, pitch) → waveform (vocoder.for_run); None: Griffin-Lim
                  max_notes: int = 300,         # notes in the dropdown (a seeded sample if more)
                  pca_notes: int = 2000,        # notes whose μ the PCA is fitted on (a seeded sample if more)
                  seed: int = 0,                # both samples
                  cfg: SpecConfig = SpecConfig()):
         import ipywidgets as W
         from sklearn.decomposition import PCA
-        self.model, self.ds, self.cfg, self.gl_iters = model, ds, cfg, gl_iters
+        self.model, self.ds, self.cfg, self.voc = model, ds, cfg, playing(voc, gl_iters, cfg)
         mu = encode_means(model, ds, sample_indices(len(ds), pca_notes, seed))     # (N, D)
         N, D = mu.shape
         k = max(1, min(n_components, N, D))
@@ -64,10 +65,11 @@ class TimbreExplorer:
     def from_run(cls, run_dir,  # a run folder (config.json + checkpoints/)
                  **kw,          # TimbreExplorer arguments
                 ) -> TimbreExplorer:
-        "An explorer over a run's held-out notes (its newest checkpoint)."
+        "An explorer over a run's held-out notes (its newest checkpoint), playing through the run's vocoder."
         from timbre_nb.training import load_model
         from timbre_nb.runs import eval_set
-        return cls(load_model(run_dir), eval_set(run_dir), **kw)
+        from timbre_nb.vocoder import for_run
+        return cls(load_model(run_dir), eval_set(run_dir), **{'voc': for_run(run_dir), **kw})
 
     def z(self) -> torch.Tensor:
         "The current code (D,): the note's μ moved along the slider directions."
@@ -92,7 +94,7 @@ class TimbreExplorer:
         x = decode_codes(self.model, self.z()[None], self.pitch.value)[0]                # (n_mels, T)
         self.decoded = x.numpy()
         i = self.note.value
-        self.player.value = wav_bytes(invert(x, float(self.ds.ref_db[i]), cfg, n_iter=self.gl_iters).numpy(), cfg.sr)
+        self.player.value = wav_bytes(self.voc(x, float(self.ds.ref_db[i]), self.pitch.value), cfg.sr)
         fig, ax = plt.subplots(figsize=(6.5, 3.2), constrained_layout=True)
         fig.colorbar(imshow_db(ax, self.decoded, cfg), ax=ax, label='dB re note peak')
         moved = ', '.join(f'{s.description.split(" (")[0]} {s.value:+.1f}σ' for s in self.pc_sliders + self.dim_sliders if s.value)

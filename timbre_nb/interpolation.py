@@ -14,6 +14,7 @@ from IPython.display import Markdown, display
 from .config import SpecConfig, FAMILIES
 from .features import norm_to_db
 from .model import encode_means, decode_codes
+from .vocoder import playing, label
 from .explore import instrument_pitches, note_index, original_wave, Voice, players_row, imshow_db
 
 # %% auto #0
@@ -91,19 +92,21 @@ def plot_interpolation(path: dict,                      # interpolation_path out
 def interpolation_audio(model, ds,
                         a: int, b: int,               # note indices, same pitch
                         n_steps: int = 7,             # points on the line, endpoints included
-                        gl_iters: int = 32,           # Griffin-Lim iterations
+                        gl_iters: int = 32,           # Griffin-Lim iterations when `voc` is None
                         cfg: SpecConfig = SpecConfig(),
+                        voc=None,                     # voc(x, ref_db, pitch) → waveform; None: Griffin-Lim
                        ) -> list[np.ndarray]:         # n_steps waveforms (n,) float32
     "Full-length audio of each interpolation step: window codes blended, decoded at the shared pitch, inverted."
     va, vb = Voice.of_note(model, ds, a, cfg), Voice.of_note(model, ds, b, cfg)
-    return [va.mix(vb, float(t)).audio(model, gl_iters=gl_iters, cfg=cfg) for t in np.linspace(0, 1, n_steps)]
+    return [va.mix(vb, float(t)).audio(model, gl_iters=gl_iters, cfg=cfg, voc=voc) for t in np.linspace(0, 1, n_steps)]
 
 def show_interpolations(model, ds,
                         pairs: list,                  # (a, b) note pairs (pick_pairs)
                         n_steps: int = 7,             # points on each line, endpoints included
-                        gl_iters: int = 32,           # Griffin-Lim iterations
+                        gl_iters: int = 32,           # Griffin-Lim iterations when `voc` is None
                         fig_dir=None,                 # save each strip as interpolation_<k>.png here
                         cfg: SpecConfig = SpecConfig(),
+                        voc=None,                     # voc(x, ref_db, pitch) → waveform; None: Griffin-Lim
                        ) -> list[dict]:               # per pair: keys, families, pitch, d_a, d_b, monotone
     "Display each pair's strip, its monotonicity, and a row of players (recordings, then every step)."
     if not pairs:
@@ -120,9 +123,9 @@ def show_interpolations(model, ds,
             Path(fig_dir).mkdir(parents=True, exist_ok=True); fig.savefig(Path(fig_dir) / f'interpolation_{k}.png', dpi=110, bbox_inches='tight')
         display(fig); plt.close(fig)
         waves = {f'recording A: {ds.keys[a]}': original_wave(ds, a, cfg), f'recording B: {ds.keys[b]}': original_wave(ds, b, cfg)}
-        for t, w in zip(path['t'], interpolation_audio(model, ds, a, b, n_steps, gl_iters, cfg)):
+        for t, w in zip(path['t'], interpolation_audio(model, ds, a, b, n_steps, gl_iters, cfg, voc)):
             waves[f'model, t = {t:.2f}' + (' (A)' if t == 0 else ' (B)' if t == 1 else '')] = w
-        display(players_row(waves, cfg.sr, f'{ds.keys[a]} → {ds.keys[b]}: recordings, then the decoded path (Griffin-Lim, {gl_iters} it.)'))
+        display(players_row(waves, cfg.sr, f'{ds.keys[a]} → {ds.keys[b]}: recordings, then the decoded path ({label(playing(voc, gl_iters))})'))
         out.append(dict(keys=list(path['keys']), families=list(path['families']), pitch=path['pitch'],
                         d_a=path['d_a'].astype(float).round(3).tolist(), d_b=path['d_b'].astype(float).round(3).tolist(), monotone=mono))
     return out

@@ -12,8 +12,9 @@ from .objectives import experiment_config, OBJECTIVES, COMPARE_OBJECTIVES, DEFAU
 from .site import experiment_notebook, build_site
 
 # %% auto #0
-__all__ = ['ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'Stages', 'ensure_data', 'ProgressLines', 'train_stage', 'notebook_stage',
-           'audio_row', 'RunReport', 'run_pipeline', 'run_compare']
+__all__ = ['VOCODERS', 'VOCODER_PROFILES', 'ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'VOCODERS_PAGE_PROFILES', 'Stages',
+           'ensure_data', 'ProgressLines', 'train_stage', 'notebook_stage', 'audio_row', 'RunReport', 'choose_vocoder',
+           'vocoder_stage', 'run_pipeline', 'run_compare', 'run_vocoders']
 
 # %% ../nbs/11_pipeline.ipynb #c006
 class Stages:
@@ -133,9 +134,44 @@ class RunReport:
                                 default=float))
         return p
 
+# %% ../nbs/11_pipeline.ipynb #2f657453
+VOCODERS = ('nnls-correction', 'griffin-lim', 'griffin-lim-pghi')   # --vocoder choices; a vocoder folder works too
+VOCODER_PROFILES = {'tiny': 'tiny', 'quick': 'quick', 'full': 'gpu'}   # pipeline profile -> vocoder.PROFILES key
+
+def choose_vocoder(choice: str,           # a VOCODERS name or a vocoder folder
+                   data, cache_root,      # the dataset and its cache root (for the trained vocoder)
+                   profile: str = 'quick',# the pipeline profile (VOCODER_PROFILES)
+                   root='vocoders',       # where trained vocoders live
+                  ) -> tuple[str, str]:   # (what load() takes, 'reused' / 'made' / 'chosen')
+    "The vocoder `choice` names, trained (or reused) when it is the NNLS-correction vocoder of this data."
+    if choice != 'nnls-correction':
+        if choice not in VOCODERS and not (Path(choice) / 'vocoder.json').exists():
+            raise FileNotFoundError(f"--vocoder {choice}: neither one of {list(VOCODERS)} nor a vocoder folder (one with "
+                                    f"vocoder.json, made by `timbre-nb vocoder --data DIR`).")
+        return str(choice), 'chosen'
+    from timbre_nb.vocoder import vocoder_dir, vocoder_config
+    from timbre_nb.vocoder_training import train_vocoder
+    vprof = VOCODER_PROFILES.get(profile, 'quick')
+    before = vocoder_dir(build_cache(data, SpecConfig(), cache_root, progress=False), vocoder_config(vprof), root)
+    done = (before / 'vocoder.json').exists()
+    return str(Path(train_vocoder(data, cache_root, root, vprof)).resolve()), 'reused' if done else 'made'
+
+def vocoder_stage(st: Stages, run: Path, choice: str, data, cache_root, profile: str = 'quick',
+                  root='vocoders') -> str:
+    "Stage `vocoder`: choose (train or reuse) the run's vocoder and point the run folder at it; returns its target."
+    from timbre_nb.vocoder import point_to
+    def work():
+        target, how = choose_vocoder(choice, data, cache_root, profile, root)
+        point_to(run, target)
+        return f'{how}: {Path(target).name}'
+    st('vocoder', work)
+    return read_json(run / 'vocoder.json')['path']
+
 # %% ../nbs/11_pipeline.ipynb #c015
 ANALYSIS_PROFILES = {'tiny': dict(n_metrics=3, n_audio=2, gl_iters=16)}   # tests: seconds, not minutes
 EXPLORE_PROFILES = {'tiny': dict(n_pairs=1, gl_iters=8, map_audio=6, map_gl_iters=4, n_swaps=1)}
+VOCODERS_PAGE_PROFILES = {'tiny': dict(baseline_steps=2, per_family=1, n_audio=1,
+                                       candidates=['griffin-lim', 'nnls-correction'])}
 
 def _prepare(profile, data, name, runs_root, cache_root, force):
     "Resolve paths, render the data when missing and build the cache: the first two stages of every command."
@@ -164,16 +200,20 @@ def run_pipeline(profile: str = 'quick',     # 'tiny' (tests), 'quick' (CPU demo
                  objective: str = DEFAULT_OBJECTIVE,  # a key of objectives.OBJECTIVES ('seed': the research log's)
                  overrides: dict | None = None,       # TrainConfig fields on top of profile and objective
                  explore: dict | None = None,         # explore notebook parameters (n_pairs, gl_iters, map_audio, ...)
+                 vocoder: str = 'nnls-correction',    # what makes every sound: a VOCODERS name or a vocoder folder
+                 vocoder_root='vocoders',             # where trained vocoders live
                 ) -> Path:                   # the site's index.html
-    "Run data → cache → train → analyse → explore → site."
+    "Run data → cache → train → vocoder → analyse → explore → site."
     data, run, st = _prepare(profile, data, name, runs_root, cache_root, force)
     params = dict(profile=profile, objective=objective, data=str(data), run_name=run.name, runs_root=str(run.parent),
                   cache_root=str(Path(cache_root).resolve()), progress=False, overrides=overrides or {})
     train_stage(st, params, run, Path.cwd())
     trained = experiment_config(**params).key()
+    voc = vocoder_stage(st, run, vocoder, data, params['cache_root'], profile, vocoder_root)
     notebook_stage(st, 'analysis', run, Path.cwd(), {**ANALYSIS_PROFILES.get(profile, {}), **(analysis or {})}, trained,
-                   read_json(run / 'compare.json').get('keys'))          # a new comparison: placed anew
-    notebook_stage(st, 'explore', run, Path.cwd(), {**EXPLORE_PROFILES.get(profile, {}), **(explore or {})}, trained)
+                   voc, read_json(run / 'compare.json').get('keys'))     # a new comparison: placed anew
+    notebook_stage(st, 'explore', run, Path.cwd(), {**EXPLORE_PROFILES.get(profile, {}), **(explore or {})}, trained,
+                   voc)
     return _finish(run, st)
 
 def run_compare(profile: str = 'quick',     # the profile every variant trains with
@@ -184,11 +224,31 @@ def run_compare(profile: str = 'quick',     # the profile every variant trains w
                 seeds: int = 3,             # training seeds per variant
                 controls: bool = True,      # the default objective's fp32 and one-library controls (compare_variants)
                 force: bool = False,        # re-score even when nothing changed (finished runs are still reused)
-                overrides: dict | None = None   # TrainConfig fields for every run
+                overrides: dict | None = None,  # TrainConfig fields for every run
+                vocoder: str = 'nnls-correction',   # what makes the page's sounds (as run_pipeline)
+                vocoder_root='vocoders',
                ) -> Path:                   # the site's index.html
     "Train every variant with every seed on the same data and steps, score them, and add the page to the run's site."
     data, run, st = _prepare(profile, data, name, runs_root, cache_root, force)
     params = dict(profile=profile, data=str(data), objectives=list(objectives), seeds=seeds, controls=controls,
                   cache_root=str(Path(cache_root).resolve()), overrides=overrides or {})
-    notebook_stage(st, 'compare', run, Path.cwd(), params, OBJECTIVES, DEFAULT_OBJECTIVE)
+    voc = vocoder_stage(st, run, vocoder, data, params['cache_root'], profile, vocoder_root)
+    notebook_stage(st, 'compare', run, Path.cwd(), params, OBJECTIVES, DEFAULT_OBJECTIVE, voc)
+    return _finish(run, st)
+
+def run_vocoders(profile: str = 'quick',    # pipeline profile: picks the vocoder profile (VOCODER_PROFILES)
+                 data=None,                 # dataset root (default: data/soundfont-<profile>)
+                 name: str | None = None,   # the run folder whose site gets the page, and whose CVAE gives the model rows
+                 runs_root='runs', cache_root='cache',
+                 vocoder_root='vocoders',   # where trained vocoders live (shared with the pipeline's vocoder stage)
+                 force: bool = False,
+                 **params,                  # vocoder notebook parameters (candidates, baseline_steps, per_family, ...)
+                ) -> Path:                  # the site's index.html
+    "Train and score every vocoder candidate on held-out notes (true and model log-mel) and add the page to the site."
+    data, run, st = _prepare(profile, data, name, runs_root, cache_root, force)
+    model = str(run) if (run / 'config.json').exists() else ''
+    params = dict(datasets=[str(data)], model_runs=[model], cache_root=str(Path(cache_root).resolve()),
+                  root=str(Path(vocoder_root).resolve()), profile=VOCODER_PROFILES.get(profile, 'quick'),
+                  **{**VOCODERS_PAGE_PROFILES.get(profile, {}), **params})
+    notebook_stage(st, 'vocoder', run, Path.cwd(), params, read_json(run / 'train.stamp.json'))
     return _finish(run, st)

@@ -11,8 +11,9 @@ from .features import log_mel, norm_to_db
 from .inversion import invert, logmel_l1_db, spectral_convergence, mrstft_distance, f0_error_cents
 
 # %% auto #0
-__all__ = ['METRICS', 'window_starts', 'overlap_taper', 'overlap_add', 'window_codes', 'decode_windows', 'reconstruct_full',
-           'three_variants', 'variant_metrics', 'inversion_table', 'format_table', 'inversion_verdict']
+__all__ = ['METRICS', 'AB_INPUTS', 'window_starts', 'overlap_taper', 'overlap_add', 'window_codes', 'decode_windows',
+           'reconstruct_full', 'three_variants', 'variant_metrics', 'inversion_table', 'format_table',
+           'inversion_verdict', 'revoice', 'ab_markdown']
 
 # %% ../nbs/08a_reconstruction.ipynb #c030
 def window_starts(n_frames: int,              # frames of the full note
@@ -95,7 +96,7 @@ def three_variants(model,                          # CVAE-like model (see recons
                    pitch: int,                     # MIDI pitch
                    cfg: SpecConfig = SpecConfig(),
                    **invert_kw,                    # passed to invert (method, n_iter, momentum, seed)
-                  ) -> dict:
+                  ) -> dict:                       # see revoice for another vocoder on the same log-mels
     "dict(original, inversion=GL(original log-mel), model=GL(model's log-mel), x, x_model, ref_db)."
     wave = torch.as_tensor(wave, dtype=torch.float32)
     x, ref_db = log_mel(wave, cfg, return_ref=True)              # (n_mels, frames), scalar
@@ -150,3 +151,32 @@ def inversion_verdict(rows: list[dict],  # inversion_table output
             f"the model's own error (3 vs 2, on log-mel) {mod['mean']:.2f} ± {mod['std']:.2f} dB, total (3 vs 1) "
             f"{tot['mean']:.2f} ± {tot['std']:.2f} dB; {size}, so the "
             f"artefacts are {who}.")
+
+# %% ../nbs/08a_reconstruction.ipynb #ae3a5e08
+def revoice(variants: dict,                        # a three_variants output
+            voc,                                   # voc(x, ref_db, pitch) → waveform (vocoder.load / for_run)
+            pitch: int,                            # the note's MIDI pitch
+           ) -> dict:                              # the same dict with `inversion` and `model` made by `voc`
+    "Variants 2 and 3 of the same note remade from the same log-mels by another vocoder."
+    v = dict(variants)
+    for name, x in (('inversion', v['x']), ('model', v['x_model'])):
+        v[name] = torch.as_tensor(np.asarray(voc(x, v['ref_db'], pitch)), dtype=torch.float32)
+    return v
+
+AB_INPUTS = {'inversion (2 vs 1)': 'true log-mel', 'total (3 vs 1)': "model's log-mel"}
+
+def ab_markdown(tables: dict,                      # {vocoder name: inversion_table rows}, the first is the reference
+               ) -> tuple[str, dict]:              # a markdown table, and {input: metrics where every other one wins}
+    "Vocoders side by side on the same notes: mean ± sd per input and metric; ✓ where one beats the first column."
+    names, get = list(tables), {n: {(r['comparison'], r['metric']): r for r in t} for n, t in tables.items()}
+    ref, head = names[0], '| input | metric | ' + ' | '.join(names) + ' |\n|---|---|' + '---|' * len(names)
+    lines, wins = [head], {}
+    for comp, inp in AB_INPUTS.items():
+        for metric in METRICS:
+            rs = [get[n].get((comp, metric)) for n in names]
+            if rs[0] is None: continue
+            better = [r['mean'] < rs[0]['mean'] for r in rs[1:]]
+            if all(better): wins.setdefault(inp, []).append(metric)
+            cells = [f"{r['mean']:.3f} ± {r['std']:.3f}" + (' ✓' if k and better[k - 1] else '') for k, r in enumerate(rs)]
+            lines.append(f'| {inp} | {metric} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines), wins

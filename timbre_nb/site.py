@@ -64,10 +64,14 @@ EXPERIMENT_PAGES = {   # the run's pages, in reading order: notebook name -> wha
              "training, plus the β = 1 bound for both splits), and per-epoch latent diagnostics.",
     'analysis': "[Analysis](analysis.ipynb): the timbre-space scores of this run's μ on held-out instruments beside "
                 "baselines that need no model, the latent maps (PCA, UMAP), spectrogram reconstructions, and audio — "
-                "for several notes the original, the inversion of the original log-mel, and of the model's.",
+                "for several notes the original, and the original's and the model's log-mel made audible by the run's "
+                "vocoder and, as an A/B, by Griffin-Lim.",
     'explore': "[Explore](explore.ipynb): hear the space — interpolations between instruments of different families, "
                "one instrument's code played at every pitch, a melody played with a chosen timbre, timbre swaps, and "
                "a playable map (tap a point to hear the note).",
+    'vocoder': "[Vocoders](vocoder.ipynb): which vocoder makes the sound — Griffin-Lim, PGHI-started Griffin-Lim, the "
+               "NNLS-correction vocoder (trained on clean or degraded log-mels), a DDSP synth and a Vocos-style net — "
+               "measured on held-out notes from the true and from the model's log-mel, beside the ceiling.",
     'compare': "[Comparison](compare.ipynb): the research log's CVAE and the timbre objectives, trained on the same "
                "data and steps, scored side by side, with their reconstructions and audio.",
 }

@@ -12,7 +12,7 @@ import torch
 from IPython.display import HTML, Markdown, display
 
 from .config import SpecConfig, FAMILIES
-from .inversion import invert
+from .vocoder import playing, label
 from .analysis import sample_indices, pca_2d
 from .model import encode_means, decode_codes
 from .explore import original_wave, audio_data_uri
@@ -84,7 +84,7 @@ def map_points(model, ds,
     original, recon = [''] * len(idx), [''] * len(idx)
     for k in heard: original[k] = uri(original_wave(ds, int(idx[k]), cfg))
     if with_model and len(heard):
-        voc = voc or (lambda x, ref_db, pitch: invert(x, torch.as_tensor(ref_db), cfg, n_iter=gl_iters).numpy())
+        voc = playing(voc, gl_iters, cfg)
         frames = min(cfg.T, math.ceil(clip_seconds * cfg.sr / cfg.hop) + 1)
         t0 = time.time()
         for s in range(0, len(heard), batch):
@@ -97,7 +97,7 @@ def map_points(model, ds,
     return dict(x=xy[:, 0], y=xy[:, 1], key=[str(k) for k in ds.keys[idx]], family=[FAMILIES[f] for f in ds.family[idx]],
                 pitch=np.asarray(ds.pitch)[idx], original=original, model=recon, axes=(f'{axis} 1 of μ', f'{axis} 2 of μ'),
                 method=method, n_audio=len(heard), with_model=with_model, n_notes=len(ds),
-                voice=getattr(voc, 'name', 'Griffin-Lim') if voc is not None else 'Griffin-Lim')
+                voice=label(playing(voc, gl_iters, cfg)))
 
 # %% ../nbs/17_timbre_map.ipynb #26db7dd0
 _TAP_JS = """

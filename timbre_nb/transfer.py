@@ -65,16 +65,17 @@ def parse_melody(melody,         # [(pitch or None, seconds)] pairs, or a MIDI f
 def play_melody(model,
                 voice: Voice,                   # whose timbre plays the melody
                 melody,                         # [(pitch or None, seconds)] or a MIDI file path
-                gl_iters: int = 32,             # Griffin-Lim iterations
+                gl_iters: int = 32,             # Griffin-Lim iterations when `voc` is None
                 xfade_s: float = 0.015,         # cross-fade between notes, s
                 cfg: SpecConfig = SpecConfig(),
+                voc=None,                       # voc(x, ref_db, pitch) → waveform; None: Griffin-Lim
                ) -> np.ndarray:                 # (n,) float32 at cfg.sr
     "The melody played with `voice`: each note decoded at its pitch, inverted, cut to its duration, cross-faded."
     notes, xf = parse_melody(melody), round(xfade_s * cfg.sr)
     longest = {}
     for p, d in notes:
         if p is not None: longest[p] = max(longest.get(p, 0.0), d)
-    audio = {p: voice.audio(model, p, seconds=d + xfade_s, gl_iters=gl_iters, cfg=cfg) for p, d in longest.items()}
+    audio = {p: voice.audio(model, p, seconds=d + xfade_s, gl_iters=gl_iters, cfg=cfg, voc=voc) for p, d in longest.items()}
     segs = []
     for k, (p, d) in enumerate(notes):
         n = round(d * cfg.sr) + xf                                              # its duration + the fade into the next
@@ -103,25 +104,27 @@ def pick_swaps(ds,            # a NoteCache of held-out notes
 
 def swap(model, ds,
          a: int, b: int,                   # note indices
-         gl_iters: int = 32,               # Griffin-Lim iterations
+         gl_iters: int = 32,               # Griffin-Lim iterations when `voc` is None
          cfg: SpecConfig = SpecConfig(),
+         voc=None,                         # voc(x, ref_db, pitch) → waveform; None: Griffin-Lim
         ) -> dict:                         # {caption: waveform}: both recordings, then both swaps
     "Note a's code at b's pitch and b's at a's, beside both recordings."
     va, vb = Voice.of_note(model, ds, a, cfg), Voice.of_note(model, ds, b, cfg)
     return {f'recording A: {ds.keys[a]}': original_wave(ds, a, cfg), f'recording B: {ds.keys[b]}': original_wave(ds, b, cfg),
-            f'model: A’s code at B’s pitch (MIDI {ds.pitch[b]})': va.audio(model, int(ds.pitch[b]), gl_iters=gl_iters, cfg=cfg),
-            f'model: B’s code at A’s pitch (MIDI {ds.pitch[a]})': vb.audio(model, int(ds.pitch[a]), gl_iters=gl_iters, cfg=cfg)}
+            f'model: A’s code at B’s pitch (MIDI {ds.pitch[b]})': va.audio(model, int(ds.pitch[b]), gl_iters=gl_iters, cfg=cfg, voc=voc),
+            f'model: B’s code at A’s pitch (MIDI {ds.pitch[a]})': vb.audio(model, int(ds.pitch[a]), gl_iters=gl_iters, cfg=cfg, voc=voc)}
 
 def show_transfer(model, ds,
                   voice_note: int,                # whose code plays the melody (pick_voice_note)
                   melody,                         # [(pitch or None, seconds)] or a MIDI file
                   swaps: list,                    # (a, b) pairs (pick_swaps)
-                  gl_iters: int = 32,
+                  gl_iters: int = 32,             # Griffin-Lim iterations when `voc` is None
                   cfg: SpecConfig = SpecConfig(),
+                  voc=None,                       # voc(x, ref_db, pitch) → waveform; None: Griffin-Lim
                  ) -> dict:                       # melody facts and the swap keys
     "Display the melody played with a note's code, and each swap with its recordings."
     notes = parse_melody(melody)
-    tune = play_melody(model, Voice.of_note(model, ds, voice_note, cfg), notes, gl_iters, cfg=cfg)
+    tune = play_melody(model, Voice.of_note(model, ds, voice_note, cfg), notes, gl_iters, cfg=cfg, voc=voc)
     seen = set(np.unique(ds.pitch).tolist())
     unseen = sorted({p for p, _ in notes if p is not None} - seen)
     display(Markdown(f"### Melody: {len(notes)} notes, {len(tune) / cfg.sr:.2f} s, played with the code of `{ds.keys[voice_note]}`"
@@ -131,6 +134,6 @@ def show_transfer(model, ds,
     if not swaps: display(Markdown('*No swaps: no two notes of different instruments at different pitches.*'))
     for a, b in swaps:
         display(Markdown(f'### Swap: {note_label(ds, a)} ⇄ {note_label(ds, b)}'))
-        display(players_row(swap(model, ds, a, b, gl_iters, cfg), cfg.sr))
+        display(players_row(swap(model, ds, a, b, gl_iters, cfg, voc), cfg.sr))
     return dict(voice=str(ds.keys[voice_note]), n_notes=len(notes), seconds=round(len(tune) / cfg.sr, 3),
                 unseen_pitches=unseen, swaps=[[str(ds.keys[a]), str(ds.keys[b])] for a, b in swaps])

@@ -111,11 +111,12 @@ def transposition_markdown(res: dict,  # transposition output
 
 def show_transposition(model, ds,
                        i: int,                       # source note (pick_voice_note)
-                       gl_iters: int = 32,           # Griffin-Lim iterations
+                       gl_iters: int = 32,           # Griffin-Lim iterations when `voc` is None
                        fig_dir=None,                 # save the figure as transposition.png here
                        max_pitches: int = 8,         # figure columns at most
                        n_audio_pitches: int = 5,     # pitches with players at most
                        cfg: SpecConfig = SpecConfig(),
+                       voc=None,                     # voc(x, ref_db, pitch) → waveform; None: Griffin-Lim
                       ) -> dict:                     # the numbers (no arrays)
     "Display the across-pitch figure, its numbers and, per pitch, the decoded and the real note."
     res = transposition(model, ds, i, cfg)
@@ -127,7 +128,7 @@ def show_transposition(model, ds,
     voice = Voice.of_note(model, ds, i, cfg)
     for c in spread_pitches(res['pitches'], res['source_pitch'], n_audio_pitches):
         p, j = res['pitches'][c], res['real_idx'][c]
-        display(players_row({f'model: μ of {res["key"]} at MIDI {p}': voice.audio(model, int(p), gl_iters=gl_iters, cfg=cfg),
+        display(players_row({f'model: μ of {res["key"]} at MIDI {p}': voice.audio(model, int(p), gl_iters=gl_iters, cfg=cfg, voc=voc),
                              f'recording: {ds.keys[j]}': original_wave(ds, j, cfg)}, cfg.sr, f'MIDI {p}'))
     nan_none = lambda v: None if np.isnan(v) else round(float(v), 4)
     return dict(key=res['key'], family=res['family'], source_pitch=res['source_pitch'], pitches=res['pitches'].tolist(),

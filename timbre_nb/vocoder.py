@@ -4,7 +4,7 @@
 
 # %% ../nbs/08b_vocoder.ipynb #b003
 from __future__ import annotations
-import json, math, os
+import json, math, os, warnings
 from dataclasses import dataclass, asdict, fields
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +17,8 @@ from .inversion import mel_to_linear, griffin_lim, _hann
 # %% auto #0
 __all__ = ['HANN_GAMMA', 'PROFILES', 'pghi_phase', 'griffin_lim_from', 'phase_to_wave', 'MagnitudeVocoder', 'GriffinLim',
            'VocoderConfig', 'vocoder_config', 'relative_db', 'apply_correction', 'mel_project', 'ConvNeXtBlock',
-           'CorrectionNet', 'harmonic_templates', 'Vocoder', 'vocoder_dir', 'save_vocoder', 'load', 'point_to']
+           'CorrectionNet', 'harmonic_templates', 'Vocoder', 'vocoder_dir', 'save_vocoder', 'load', 'point_to',
+           'for_run', 'playing', 'label']
 
 # %% ../nbs/08b_vocoder.ipynb #b006
 HANN_GAMMA = 0.25645   # PGHI's γ / win_length² for a Hann window (Průša, Balazs & Søndergaard 2017, table I)
@@ -334,3 +335,25 @@ def point_to(run_dir,                            # a run folder
     t = str(vocoder_path)
     if not t.startswith('griffin-lim'): t = os.path.relpath(Path(t).resolve(), run_dir.resolve())
     _write_json(run_dir / 'vocoder.json', {'path': t}); return run_dir / 'vocoder.json'
+
+# %% ../nbs/08b_vocoder.ipynb #28e1e10d
+def for_run(run_dir,                      # a run folder
+            choice: str = '',             # '' : the run's pointer; else anything `load` takes
+           ) -> MagnitudeVocoder:
+    "The vocoder a run plays with: `choice`, else the run's pointer (vocoder.json), else Griffin-Lim (with a warning)."
+    if choice: return load(choice)
+    if (Path(run_dir) / 'vocoder.json').exists(): return load(run_dir)
+    warnings.warn(f"{run_dir}: no vocoder.json pointer; playing with Griffin-Lim. Train one with `timbre-nb vocoder "
+                  f"--data DIR` and point the run at it (vocoder.point_to), or run the pipeline.")
+    return GriffinLim()
+
+def playing(voc=None,                     # a vocoder (anything called as voc(x, ref_db, pitch)), or None
+            gl_iters: int = 32,           # Griffin-Lim iterations when `voc` is None
+            cfg: SpecConfig = SpecConfig()):
+    "`voc`, or Griffin-Lim with `gl_iters` iterations (inversion.invert's path) when none is given."
+    return voc if voc is not None else GriffinLim(n_iter=gl_iters, cfg=cfg)
+
+def label(voc) -> str:
+    "A reader's name for a vocoder: 'Griffin-Lim' for today's path, else its name."
+    return {'griffin-lim': 'Griffin-Lim', 'griffin-lim-pghi': 'PGHI + Griffin-Lim',
+            'nnls-correction': 'NNLS-correction vocoder'}.get(getattr(voc, 'name', ''), getattr(voc, 'name', 'vocoder'))

@@ -28,7 +28,8 @@ overrides = {}                     # TrainConfig fields for every run (or -p <fi
 cache_root = 'cache'
 run_dir = 'runs/quick'             # the run folder whose site gets this page; runs go to <run_dir>/variants/
 n_audio = 3                        # held-out notes with each objective's reconstruction and audio
-gl_iters = 64                      # Griffin-Lim iterations
+gl_iters = 64                      # Griffin-Lim iterations (when the vocoder is Griffin-Lim)
+vocoder = ''                       # '' : the run's (the pipeline's --vocoder); or 'griffin-lim', or a vocoder folder
 
 # %% tags=["hide-input"]
 from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
@@ -49,10 +50,12 @@ from timbre_nb.scores import RAW_PCA
 from timbre_nb.verdict import (scores_markdown, plot_scores, scores_verdict, library_verdicts, choose_objective,
                                within_spread, aggregate_seeds)
 from timbre_nb.analysis import plot_spectrograms
-from timbre_nb.reconstruction import three_variants
+from timbre_nb.reconstruction import three_variants, revoice
+from timbre_nb.vocoder import for_run, label
 from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.data import read_wave, wav_path
 cfg, report = SpecConfig(), RunReport(run_dir, name='compare')
+voc = for_run(run_dir, vocoder)                   # what makes the sounds
 
 # %% [markdown]
 # ## Training every variant with every seed
@@ -131,7 +134,7 @@ if not library_tables: display(Markdown('*One sample library: nothing to compare
 # %% [markdown]
 # ## Reconstructions and audio of held-out notes
 # For each note: the original and each objective's reconstruction of its onset crop (log-mel, dB), then audio: the
-# original and each objective's full-length reconstruction (seed 0).
+# original and each objective's full-length reconstruction (seed 0), made audible by the run's vocoder.
 
 # %% tags=["hide-input"]
 models = {obj: load_model(runs[obj][0]) for obj in objectives}
@@ -144,8 +147,9 @@ for k, i in enumerate(pick):
 # %% tags=["hide-input"]
 for i in pick:
     wave = read_wave(wav_path(held_set.data_root, held_set.splits[i], held_set.keys[i]), cfg)
-    outs = {obj: three_variants(m, wave, int(held_set.pitch[i]), cfg, n_iter=gl_iters) for obj, m in models.items()}
-    audio_row({'original': wave, **{f'{obj} (Griffin-Lim)': v['model'] for obj, v in outs.items()}},
+    p = int(held_set.pitch[i])
+    outs = {obj: revoice(three_variants(m, wave, p, cfg, n_iter=gl_iters), voc, p) for obj, m in models.items()}
+    audio_row({'original': wave, **{f'{obj} ({label(voc)})': v['model'] for obj, v in outs.items()}},
               f"{held_set.keys[i]} — {FAMILIES[held_set.family[i]]}, MIDI pitch {held_set.pitch[i]}")
 
 # %% tags=["hide-input"]

@@ -8,15 +8,17 @@
 # All logic lives in the library notebooks `13_explore` (notes, codes, the `Voice`, players), `14_interpolation`,
 # `15_transposition`, `16_transfer`, `17_timbre_map` and `18_explorer`, where each tool is explained and tested.
 # Everything here uses **held-out** notes (validation + test), which the model never trained on, encoded from their
-# onset crops; full-length audio decodes every 128-frame window of a note and overlap-adds them, then inverts with
-# Griffin-Lim — the same path as the analysis notebook's reconstructions. All players are peak-normalised, so they
-# compare timbre, not level.
+# onset crops; full-length audio decodes every 128-frame window of a note and overlap-adds them, then makes it audible
+# with the run's vocoder (`vocoder`: by default what the pipeline's `--vocoder` chose — the NNLS-correction vocoder
+# of `08b`, or Griffin-Lim) — the same path as the analysis notebook's reconstructions, whose page has the A/B against
+# Griffin-Lim. All players are peak-normalised, so they compare timbre, not level.
 
 # %% tags=["parameters"]
 run_dir = 'runs/quick'   # the trained run to explore (config.json + checkpoints/)
 n_pairs = 3              # instrument pairs to interpolate (different families, shared pitch)
 n_steps = 7              # points on each interpolation line, endpoints included
-gl_iters = 32            # Griffin-Lim iterations for full-length audio
+gl_iters = 32            # Griffin-Lim iterations for full-length audio (when the vocoder is Griffin-Lim)
+vocoder = ''             # '' : the run's (the pipeline's --vocoder); or 'griffin-lim', or a vocoder folder
 seed = 0                 # choice of pairs, notes, swaps and map sample
 melody = [[60, 0.4], [62, 0.4], [64, 0.4], [65, 0.4], [67, 0.8], [65, 0.4], [64, 0.4], [62, 0.4], [60, 0.8]]   # [MIDI pitch or None, s], or a .mid path
 voice_key = None         # the note whose code plays the melody (None: the across-pitch source note)
@@ -24,7 +26,7 @@ n_swaps = 2              # timbre swaps (A's code at B's pitch and back)
 map_method = 'pca'       # 2-D embedding of μ for the map: 'pca' or 'umap'
 map_audio = None         # map points with audio (None: every one; each ~8 kB with both clips)
 map_clip_seconds = 0.75  # length of each map clip, s
-map_gl_iters = 16        # Griffin-Lim iterations for the map's model clips
+map_gl_iters = 16        # Griffin-Lim iterations for the map's model clips (when the vocoder is Griffin-Lim)
 map_with_model = True    # also embed the model's reconstruction clip (else recordings only)
 
 # %% tags=["hide-input"]
@@ -40,8 +42,11 @@ from timbre_nb.transposition import pick_voice_note, show_transposition
 from timbre_nb.transfer import pick_swaps, show_transfer
 from timbre_nb.timbre_map import show_timbre_map
 from timbre_nb.explorer import save_explore
+from timbre_nb.vocoder import for_run, label, GriffinLim
 model, ds = load_model(run_dir), eval_set(run_dir)
-print(f'{model.n_params:,} parameters; {ds}; {len(set(ds.instrument))} instruments, MIDI {ds.pitch.min()}–{ds.pitch.max()}')
+voc = for_run(run_dir, vocoder)                 # every sound below is made by it
+map_voc = GriffinLim(map_gl_iters) if label(voc) == 'Griffin-Lim' else voc
+print(f'{model.n_params:,} parameters; {ds}; audio by {voc}; {len(set(ds.instrument))} instruments, MIDI {ds.pitch.min()}–{ds.pitch.max()}')
 
 # %% [markdown]
 # ## Interpolation between instruments
@@ -53,7 +58,7 @@ print(f'{model.n_params:,} parameters; {ds}; {len(set(ds.instrument))} instrumen
 
 # %% tags=["hide-input"]
 interpolations = show_interpolations(model, ds, pick_pairs(ds, n_pairs, seed), n_steps, gl_iters,
-                                     fig_dir=f'{run_dir}/figures')
+                                     fig_dir=f'{run_dir}/figures', voc=voc)
 
 # %% [markdown]
 # ## One code across pitches
@@ -65,7 +70,7 @@ interpolations = show_interpolations(model, ds, pick_pairs(ds, n_pairs, seed), n
 
 # %% tags=["hide-input"]
 source = pick_voice_note(ds, seed)
-across = show_transposition(model, ds, source, gl_iters, fig_dir=f'{run_dir}/figures')
+across = show_transposition(model, ds, source, gl_iters, fig_dir=f'{run_dir}/figures', voc=voc)
 
 # %% [markdown]
 # ## Timbre transfer: a melody and swaps
@@ -76,7 +81,7 @@ across = show_transposition(model, ds, source, gl_iters, fig_dir=f'{run_dir}/fig
 
 # %% tags=["hide-input"]
 transfer = show_transfer(model, ds, pick_voice_note(ds, seed, voice_key), melody, pick_swaps(ds, n_swaps, seed),
-                         gl_iters)
+                         gl_iters, voc=voc)
 
 # %% [markdown]
 # ## The playable timbre map
@@ -88,7 +93,7 @@ transfer = show_transfer(model, ds, pick_voice_note(ds, seed, voice_key), melody
 
 # %% tags=["hide-input"]
 timbre_map = show_timbre_map(model, ds, out_file=f'{run_dir}/timbre_map.html', method=map_method,
-                             n_audio=map_audio, clip_seconds=map_clip_seconds, gl_iters=map_gl_iters,
+                             n_audio=map_audio, clip_seconds=map_clip_seconds, voc=map_voc,
                              with_model=map_with_model, seed=seed)
 
 # %% [markdown]

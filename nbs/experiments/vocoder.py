@@ -28,7 +28,10 @@ per_family = 2                        # held-out notes per family
 candidates = ['griffin-lim', 'griffin-lim-pghi', 'nnls-correction', 'nnls-correction-degraded', 'ddsp', 'vocos']
 run_dir = 'runs/quick'                # the run folder whose site gets this page
 n_audio = 2                           # held-out notes with audio players per dataset
-key = ''                              # set by the pipeline
+
+# %% tags=["hide-input"]
+from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+notebook_overrides(globals(), 'vocoder.ipynb', train_fields=False)   # stops the run on an unknown parameter
 
 # %% tags=["hide-input"]
 import os, numpy as np, torch
@@ -42,7 +45,7 @@ from timbre_nb.vocoder import load, GriffinLim
 from timbre_nb.vocoder_training import train_vocoder, held_out_notes
 from timbre_nb.vocoder_baselines import grid_table, compare_vocoders, comparison_markdown, vocoder_verdict
 from timbre_nb.pipeline import audio_row, RunReport
-cfg, report = SpecConfig(), RunReport(run_dir, key, name='vocoder')
+cfg, report = SpecConfig(), RunReport(run_dir, 'vocoder')
 print(f'{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, load average {os.getloadavg()}')
 
 # %% [markdown]
@@ -55,9 +58,9 @@ print(f'{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, load ave
 # %% tags=["hide-input"]
 for data in datasets:
     cache_dir = build_cache(data, cfg, cache_root, progress=False)
-    g = grid_table(cache_dir)
-    display(Markdown(f'**{os.path.basename(os.path.normpath(data))}** (held-out notes at velocity 100)\n\n| family | notes | energy near the grid | bins near the grid |\n|---|---|---|---|\n' +
-                     '\n'.join(f"| {r['family']} | {r['notes']} | {r['share']:.2f} | {r['bins']:.2f} |" for r in g)))
+    lines = [f"| {r['family']} | {r['notes']} | {r['share']:.2f} | {r['bins']:.2f} |" for r in grid_table(cache_dir)]
+    display(Markdown(f'**{os.path.basename(os.path.normpath(data))}** (held-out notes at velocity 100)\n\n'
+                     '| family | notes | energy near the grid | bins near the grid |\n|---|---|---|---|\n' + '\n'.join(lines)))
 
 # %% [markdown]
 # ## The comparison
@@ -67,7 +70,8 @@ for data in datasets:
 # %% tags=["hide-input"]
 rows = []
 for data, mrun in zip(datasets, model_runs):
-    rows += compare_vocoders(data, cache_root, root, mrun or None, profile, baseline_steps, per_family, candidates, progress=False)
+    rows += compare_vocoders(data, cache_root, root, mrun or None, profile, baseline_steps, per_family, candidates,
+                             progress=False)
 display(Markdown(comparison_markdown(rows)))
 
 # %% [markdown]
@@ -77,7 +81,9 @@ display(Markdown(comparison_markdown(rows)))
 verdict = vocoder_verdict(rows)
 display(Markdown(verdict))
 for r in rows:
-    if r['candidate'] == 'nnls-correction': report.row(f"{r['dataset']} {r['input']}: SC / MR-STFT (nnls-correction)", f"{r['spectral_convergence']:.3f} / {r['mrstft']:.3f}")
+    if r['candidate'] == 'nnls-correction':
+        report.row(f"{r['dataset']} {r['input']}: SC / MR-STFT (nnls-correction)",
+                   f"{r['spectral_convergence']:.3f} / {r['mrstft']:.3f}")
 
 # %% [markdown]
 # ## Listening
@@ -92,8 +98,8 @@ for data, mrun in zip(datasets, model_runs):
     model = load_model(mrun) if mrun else None
     for i in idx:
         x, ref, p = ds.full(i), ds.ref_db[i], int(ds.pitch[i])
-        waves = {'original': read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg), 'Griffin-Lim (true log-mel)': gl(x, ref),
-                 'vocoder (true log-mel)': voc(x, ref, p)}
+        waves = {'original': read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg),
+                 'Griffin-Lim (true log-mel)': gl(x, ref), 'vocoder (true log-mel)': voc(x, ref, p)}
         if model is not None:
             xm = reconstruct_full(model, x, p, cfg)
             waves.update({'Griffin-Lim (model)': gl(xm, ref), 'vocoder (model)': voc(xm, ref, p)})
