@@ -30,7 +30,7 @@ from timbre_nb.objectives import notebook_overrides   # first: it reads this not
 notebook_overrides(globals(), 'analysis.ipynb', train_fields=False)   # stops the run on an unknown parameter
 
 # %% tags=["hide-input"]
-import numpy as np, torch
+import time, numpy as np, torch
 from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
@@ -40,7 +40,7 @@ from timbre_nb.verdict import scores_markdown, plot_scores, scores_verdict, libr
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, revoice, inversion_table, inversion_verdict, ab_markdown, METRICS
 from timbre_nb.vocoder import for_run, label
-from timbre_nb.runs import eval_set
+from timbre_nb.runs import eval_set, report_progress
 from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.explore import players_row
 from timbre_nb.compare import comparison_of
@@ -61,13 +61,17 @@ print(model.cfg, f'{model.n_params:,} parameters'); print(ds_all); print(ds)
 # pitch μ still carries (lower is better); the last column is the model's own log-mel error on these notes.
 
 # %% tags=["hide-input"]
+t0 = time.time()
 fit = encode_notes(model, eval_set(run_dir, 'train'), decode=False)     # the probes' training notes
+report_progress('analysis', 1, 3, t0, 'scoring steps (training notes encoded)')
 held = encode_notes(model, ds)                                           # the held-out notes they are scored on
+report_progress('analysis', 2, 3, t0, 'scoring steps (held-out notes encoded)')
 me = 'μ (this model)'
 rows = {me: timbre_scores(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], seed=seed)}
 baselines = baseline_features(fit['crops'], held['crops'], seed=seed, train_pitch=fit['pitch'], test_pitch=held['pitch'])
 rows.update({name: timbre_scores(f, fit, h, held, seed=seed) for name, (f, h) in baselines.items()})
 verdict = scores_verdict(rows[me], rows[RAW_PCA])
+report_progress('analysis', 3, 3, t0, 'scoring steps (probes and baselines scored)')
 for k in ('map', 'p_at_5', 'cross_library_map', 'family_bal_acc', 'family_macro_f1', 'pitch_r2', 'pitch_class_acc',
           'recon_l1_db'):
     report.row(f'{k} (μ, held-out)', rows[me][k])
@@ -147,7 +151,9 @@ report.figure(plot_spectrograms(held['crops'][show], recon, list(ds.keys[show]),
 metric_idx = idx[np.linspace(0, len(idx) - 1, min(n_metrics, len(idx))).astype(int)]
 names = {'Griffin-Lim': None, label(voc): voc} if label(voc) != 'Griffin-Lim' else {'Griffin-Lim': None}
 variants = {name: {} for name in names}
-for i in metric_idx:
+t0 = time.time()
+for k, i in enumerate(metric_idx):
+    report_progress('analysis', k, len(metric_idx), t0, 'notes through both vocoders')
     wave = read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg)
     gl = three_variants(model, wave, int(ds.pitch[i]), cfg, n_iter=gl_iters)
     for name, v in names.items(): variants[name][i] = gl if v is None else revoice(gl, v, int(ds.pitch[i]))
