@@ -28,7 +28,8 @@ def header(title):
     load = ' '.join(f'{x:.2f}' for x in os.getloadavg())
     print(f'== {title} — {datetime.now():%Y-%m-%d %H:%M}')
     print(f'machine: {platform.node()} {platform.machine()} {platform.processor() or ""}; cpu_count={os.cpu_count()}, '
-          f'torch threads={torch.get_num_threads()}, load avg {load}; OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}')
+          f'torch threads={torch.get_num_threads()}, load avg {load}; '
+          f'OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}')
     print(f'torch {torch.__version__}, numpy {np.__version__}')
 
 
@@ -65,20 +66,27 @@ def du_mib(paths) -> float: return sum(p.stat().st_size for p in paths) / 2**20
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--data', default=None, help='NSynth-format dataset root (default /tmp/timbre_nb_bench/<profile>, rendered if missing)')
-    p.add_argument('--profile', default='quick', choices=['tiny', 'quick'], help='SoundFont profile to render when --data is missing')
-    p.add_argument('--cache-root', default='/tmp/timbre_nb_bench/cache', help='where build_cache puts (or finds) the cache')
-    p.add_argument('--pt-dir', default=None, help='baseline folder of per-note .pt files (default <cache-root>/pt-<cache name>)')
+    p.add_argument('--data', default=None,
+                   help='NSynth-format dataset root (default /tmp/timbre_nb_bench/<profile>, rendered if missing)')
+    p.add_argument('--profile', default='quick', choices=['tiny', 'quick'],
+                   help='SoundFont profile to render when --data is missing')
+    p.add_argument('--cache-root', default='/tmp/timbre_nb_bench/cache',
+                   help='where build_cache puts (or finds) the cache')
+    p.add_argument('--pt-dir', default=None,
+                   help='baseline folder of per-note .pt files (default <cache-root>/pt-<cache name>)')
     p.add_argument('--n', type=int, default=0, help='crops per pass (0 = every train note once)')
-    p.add_argument('--batch', type=int, default=TrainConfig().batch_size, help="DataLoader batch size (default: the seed's)")
-    p.add_argument('--repeats', type=int, default=7, help='timed rounds, warm and cold each (median and min-max reported)')
+    p.add_argument('--batch', type=int, default=TrainConfig().batch_size,
+                   help="DataLoader batch size (default: the seed's)")
+    p.add_argument('--repeats', type=int, default=7,
+                   help='timed rounds, warm and cold each (median and min-max reported)')
     p.add_argument('--no-cold', action='store_true', help='skip the cold-page-cache measurement')
     a = p.parse_args()
     torch.set_num_threads(os.cpu_count())
     header('bench/cache.py: training crops from the log-mel cache')
     data = Path(a.data or f'/tmp/timbre_nb_bench/{a.profile}')
     if not (data / '.complete').exists() and not (data / 'nsynth-train').exists():
-        print(f'rendering SoundFont profile {a.profile!r} into {data} ...'); render_dataset(data, profile=a.profile, progress=False)
+        print(f'rendering SoundFont profile {a.profile!r} into {data} ...')
+        render_dataset(data, profile=a.profile, progress=False)
     t0 = time.time(); cache_dir = build_cache(data, cache_root=a.cache_root, progress=False)
     ds = NoteCache(cache_dir, 'train', train=True)
     pt_dir = Path(a.pt_dir or Path(a.cache_root) / f'pt-{cache_dir.name}')
@@ -86,7 +94,8 @@ def main():
     base = PerNotePt(pt_dir, ds)
     n = a.n or len(ds)
     print(f'cache: {cache_dir} ({time.time() - t0:.0f} s to build/reuse + write baseline); {ds}')
-    print(f'  ours: train.npy float16 {du_mib([cache_dir / "train.npy"]):.0f} MiB; baseline: {len(ds)} .pt float32 files, '
+    print(f'  ours: train.npy float16 {du_mib([cache_dir / "train.npy"]):.0f} MiB; '
+          f'baseline: {len(ds)} .pt float32 files, '
           f'{du_mib(pt_dir.glob("*.pt")):.0f} MiB in {pt_dir}')
 
     rng = np.random.default_rng(0)

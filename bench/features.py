@@ -31,18 +31,21 @@ def header(title):
     print(f'== {title} — {datetime.now():%Y-%m-%d %H:%M}')
     print(f'machine: {platform.node()} {platform.machine()} {platform.processor() or ""}; cpu_count={os.cpu_count()}, '
           f'load avg {load}; OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}')
-    print(f'torch {torch.__version__}, torchaudio {torchaudio.__version__}, librosa {librosa.__version__}, numpy {np.__version__}')
+    print(f'torch {torch.__version__}, torchaudio {torchaudio.__version__}, librosa {librosa.__version__}, '
+          f'numpy {np.__version__}')
 
 
 def load_notes(data, n, cfg):
-    "Up to `n` notes (train first, then valid, test) as an (n, note_samples) float32 array; cycles if the set is smaller."
+    ("Up to `n` notes (train first, then valid, test) as an (n, note_samples) float32 array; "
+     "cycles if the set is smaller.")
     paths = [wav_path(data, s, r['note_str']) for s in SPLITS for r in read_examples(data, s)]
     if not paths: raise SystemExit(f'{data}: no notes found; pass --data DIR with an NSynth-format dataset')
     return np.stack([read_wave(paths[i % len(paths)], cfg) for i in range(n)]), len(paths)   # (n, note_samples)
 
 
 def ours(waves, batch, cfg, chunk=None):
-    return torch.cat([log_mel(waves[i:i + batch], cfg, chunk=chunk) for i in range(0, len(waves), batch)])   # (n, n_mels, frames)
+    return torch.cat([log_mel(waves[i:i + batch], cfg, chunk=chunk)
+                      for i in range(0, len(waves), batch)])   # (n, n_mels, frames)
 
 
 def librosa_ref(waves, cfg):
@@ -85,18 +88,22 @@ def spread(xs, fmt='.2f'):
 def main():
     cfg = SpecConfig()
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--data', default=None, help='NSynth-format dataset root (default /tmp/timbre_nb_bench/<profile>, rendered if missing)')
-    p.add_argument('--profile', default='quick', choices=['tiny', 'quick'], help='SoundFont profile to render when --data is missing')
+    p.add_argument('--data', default=None,
+                   help='NSynth-format dataset root (default /tmp/timbre_nb_bench/<profile>, rendered if missing)')
+    p.add_argument('--profile', default='quick', choices=['tiny', 'quick'],
+                   help='SoundFont profile to render when --data is missing')
     p.add_argument('--n', type=int, default=192, help='notes per pass')
     p.add_argument('--batch', type=int, default=64, help='batch size handed to log_mel, as the cache builder does')
     p.add_argument('--repeats', type=int, default=7, help='timed rounds (median and min-max reported)')
     p.add_argument('--threads', default=f'1,{os.cpu_count()}', help='comma-separated thread counts to measure at')
-    p.add_argument('--chunks', default='1', help="comma-separated extra `log_mel(chunk=...)` sizes to time ('' for none)")
+    p.add_argument('--chunks', default='1',
+                   help="comma-separated extra `log_mel(chunk=...)` sizes to time ('' for none)")
     a = p.parse_args()
     header('bench/features.py: log-mel featurisers')
     data = Path(a.data or f'/tmp/timbre_nb_bench/{a.profile}')
     if not (data / '.complete').exists() and not (data / 'nsynth-train').exists():
-        print(f'rendering SoundFont profile {a.profile!r} into {data} ...'); render_dataset(data, profile=a.profile, progress=False)
+        print(f'rendering SoundFont profile {a.profile!r} into {data} ...')
+        render_dataset(data, profile=a.profile, progress=False)
     waves, n_avail = load_notes(data, a.n, cfg)
     print(f'data: {data} ({n_avail} notes available); {len(waves)} notes x {cfg.note_seconds} s at {cfg.sr} Hz'
           + (' (cycled)' if n_avail < a.n else '') + f'; {a.repeats} rounds; figures are median [min-max] over rounds')
@@ -104,7 +111,8 @@ def main():
                                                f_max=cfg.f_max, n_mels=cfg.n_mels, power=2.0, center=True,
                                                pad_mode='reflect', norm=None, mel_scale='htk')
     runs = {f'ours: log_mel, batches of {a.batch}': lambda: ours(waves, a.batch, cfg),
-            f'ours, one transform call per batch of {a.batch} (before)': lambda: ours(waves, a.batch, cfg, chunk=a.batch),
+            f'ours, one transform call per batch of {a.batch} (before)':
+                lambda: ours(waves, a.batch, cfg, chunk=a.batch),
             **{f'ours, log_mel(chunk={c}), batches of {a.batch}': (lambda c=c: ours(waves, a.batch, cfg, chunk=c))
                for c in [int(c) for c in a.chunks.split(',') if c]},
             'librosa melspectrogram+power_to_db, per note': lambda: librosa_ref(waves, cfg),

@@ -48,9 +48,11 @@ def main():
     runs = {(init, name): (lambda fn=fn, r=init == 'random': [fn(m, i, r) for i, m in enumerate(mags)])
             for init in ('random', 'zero') for name, fn in impls.items()}
 
-    print(f"Griffin-Lim bench: {a.notes} harmonic notes (MIDI {pitches.min()}-{pitches.max()}), {cfg.note_seconds:g} s @ "
+    print(f"Griffin-Lim bench: {a.notes} harmonic notes (MIDI {pitches.min()}-{pitches.max()}), "
+          f"{cfg.note_seconds:g} s @ "
           f"{cfg.sr} Hz, n_fft {cfg.n_fft}, hop {cfg.hop}, n_iter {a.n_iter}, momentum {a.momentum}; {cores} cores; "
-          f"torch {torch.__version__}, librosa {librosa.__version__}; OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}; "
+          f"torch {torch.__version__}, librosa {librosa.__version__}; "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}; "
           f"{a.repeats} rounds, median [min-max] over rounds")
     for threads in [int(t) for t in a.threads.split(',')]:
         torch.set_num_threads(threads)
@@ -64,7 +66,8 @@ def main():
         print(f"{'init':7s} {'implementation':24s} {'s/note':>22s}   {'SC mean ± std':>15s}")
         for init, name in names:
             scs = [spectral_convergence(w, y, cfg) for w, y in zip(waves, ys[init, name])]
-            print(f"{init:7s} {name:24s} {spread(ts[init, name], '.3f'):>22s}   {np.mean(scs):7.4f} ± {np.std(scs):.4f}")
+            print(f"{init:7s} {name:24s} {spread(ts[init, name], '.3f'):>22s}   "
+                  f"{np.mean(scs):7.4f} ± {np.std(scs):.4f}")
         for init in ('random', 'zero'):
             ratios = [t / o for o, t in zip(ts[init, 'timbre_nb (torchaudio)'], ts[init, 'librosa'])]   # same round
             print(f"{init:7s} {'ratio librosa / ours':24s} {spread(ratios, '.2f'):>21s}x")

@@ -31,7 +31,8 @@ SEARCH = ('/usr/share/sounds/sf2', '/usr/share/sounds/sf3', '/usr/share/soundfon
 
 def header():
     load = ' '.join(f'{x:.2f}' for x in os.getloadavg())
-    print(f'== bench/render.py: SoundFont notes/s, parsed once per process vs parsed per note — {datetime.now():%Y-%m-%d %H:%M}')
+    print(f'== bench/render.py: SoundFont notes/s, parsed once per process vs parsed per note — '
+          f'{datetime.now():%Y-%m-%d %H:%M}')
     print(f'machine: {platform.node()} {platform.machine()} {platform.processor() or ""}; cpu_count={os.cpu_count()}, '
           f'load avg {load}')
     print(f'tinysoundfont {importlib.metadata.version("tinysoundfont")}, numpy {np.__version__}, '
@@ -60,8 +61,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--sf2', default=None, help='the large SoundFont (default: the largest one installed, see above)')
     p.add_argument('--notes', type=int, default=96, help='notes per timed pass of the cached path')
-    p.add_argument('--fresh-notes', type=int, default=24, help='notes per timed pass of the fresh path, default SoundFont')
-    p.add_argument('--fresh-notes-large', type=int, default=4, help='notes per timed pass of the fresh path, large SoundFont')
+    p.add_argument('--fresh-notes', type=int, default=24,
+                   help='notes per timed pass of the fresh path, default SoundFont')
+    p.add_argument('--fresh-notes-large', type=int, default=4,
+                   help='notes per timed pass of the fresh path, large SoundFont')
     p.add_argument('--repeats', type=int, default=5, help='timed rounds (median and min-max reported)')
     a = p.parse_args()
     cfg = SpecConfig()
@@ -91,7 +94,7 @@ def main():
           f'fresh path: the first {", ".join(f"{n_fresh[k]} ({k})" for k in loaded)}; {a.repeats} rounds')
 
     def cached(sf2_bytes, ns):
-        render_note(sf2_bytes, *ns[0], cfg)                                 # untimed: parse if the cache holds the other font
+        render_note(sf2_bytes, *ns[0], cfg)   # untimed: parse if the cache holds the other font
         t0 = time.perf_counter(); out = [render_note(sf2_bytes, *n, cfg) for n in ns]
         return out, time.perf_counter() - t0
     def fresh(sf2_bytes, ns):

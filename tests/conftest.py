@@ -9,7 +9,8 @@ def cli(*args, cwd=None, check=True, **kw):
     "Run the `timbre-nb` console script; returns the CompletedProcess (stdout+stderr captured)."
     r = subprocess.run([str(BIN / 'timbre-nb'), *map(str, args)], cwd=cwd, capture_output=True, text=True, **kw)
     if check and r.returncode != 0:
-        raise AssertionError(f'timbre-nb {" ".join(map(str, args))} failed ({r.returncode}):\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}')
+        raise AssertionError(f'timbre-nb {" ".join(map(str, args))} failed ({r.returncode}):\n'
+                             f'{r.stdout[-4000:]}\n{r.stderr[-4000:]}')
     return r
 
 @pytest.fixture(scope='session')

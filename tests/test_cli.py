@@ -25,11 +25,13 @@ def test_missing_dataset_is_a_clear_error(tmp_path):
 
 def test_soundfont_options_and_missing_sf2(tmp_path, capsys):
     from timbre_nb.cli import main, parser
-    args = parser().parse_args(['data', 'soundfont', '--sf2', 'A.sf2', 'B.sf2', '--holdout', 'instrument', '--out', 'd'])
+    args = parser().parse_args(['data', 'soundfont', '--sf2', 'A.sf2', 'B.sf2', '--holdout', 'instrument',
+                                '--out', 'd'])
     assert (args.sf2, args.holdout, args.profile, args.force, args.fn.__name__) == (
         ['A.sf2', 'B.sf2'], 'instrument', 'quick', False, '_data_soundfont')
     assert parser().parse_args(['data', 'soundfont', '--out', 'd']).sf2 is None          # None: the default pair
     with pytest.raises(SystemExit) as e:                                                 # in-process: no torch start-up
-        main(['data', 'soundfont', '--sf2', str(tmp_path / 'none.sf2'), '--profile', 'tiny', '--out', str(tmp_path / 'x')])
+        main(['data', 'soundfont', '--sf2', str(tmp_path / 'none.sf2'), '--profile', 'tiny',
+              '--out', str(tmp_path / 'x')])
     err = capsys.readouterr().err
     assert e.value.code == 2 and f'{tmp_path / "none.sf2"}: SoundFont not found' in err, err

@@ -8,7 +8,8 @@ import soundfile as sf
 
 from timbre_nb.config import SpecConfig, SPLITS
 from timbre_nb.archive import unpack_nsynth
-from timbre_nb.data import BadAudio, Skips, filter_notes, make_record, read_examples, read_wave, wav_path, write_examples
+from timbre_nb.data import (BadAudio, Skips, filter_notes, make_record, read_examples, read_wave, wav_path,
+                            write_examples)
 from timbre_nb.render import plan_render, render_dataset
 from timbre_nb.soundfont import GM_PROGRAMS, default_sf2
 
@@ -93,7 +94,8 @@ def test_rerun_reuses(tiny):
     again = render_dataset(out, profile='tiny', progress=False)
     assert again['reused']
     assert again['notes'] == summary['notes']
-    assert {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file()} == before  # nothing rewritten, not even examples.json
+    assert {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file()} == before  # nothing rewritten,
+                                                                                         # not even examples.json
 
 
 def test_filters_on_render(tiny):

@@ -9,19 +9,23 @@ REPO = Path(__file__).resolve().parent.parent
 def sh(*args, timeout=300, **kw):
     "Run a command; fail the test with its output when it fails."
     r = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=timeout, **kw)
-    assert r.returncode == 0, f'{" ".join(map(str, args))} failed ({r.returncode}):\n{r.stdout[-4000:]}\n{r.stderr[-4000:]}'
+    assert r.returncode == 0, (f'{" ".join(map(str, args))} failed ({r.returncode}):\n'
+                               f'{r.stdout[-4000:]}\n{r.stderr[-4000:]}')
     return r
 
 @pytest.fixture(scope='module')
 def venv(tmp_path_factory):
-    "A fresh venv outside the checkout holding timbre_nb from a wheel; its dependencies come from this interpreter's site-packages."
+    ("A fresh venv outside the checkout holding timbre_nb from a wheel; its dependencies come from this interpreter's "
+     "site-packages.")
     tmp = tmp_path_factory.mktemp('install')
     # sdist, then a wheel built from the unpacked sdist, as a release would: checks MANIFEST.in and the package data.
-    # Only the sdist touches the checkout (its ignored timbre_nb.egg-info); the wheel is built in pip's temporary folder.
-    sh(sys.executable, '-c', 'import sys; from setuptools import build_meta; build_meta.build_sdist(sys.argv[1])', tmp / 'dist',
-       cwd=REPO)
+    # Only the sdist touches the checkout (its ignored timbre_nb.egg-info);
+    # the wheel is built in pip's temporary folder.
+    sh(sys.executable, '-c', 'import sys; from setuptools import build_meta; build_meta.build_sdist(sys.argv[1])',
+       tmp / 'dist', cwd=REPO)
     sdist, = (tmp / 'dist').glob('timbre_nb-*.tar.gz')
-    sh(sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '--no-index', '-w', tmp / 'dist', sdist)
+    sh(sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '--no-index', '-w',
+       tmp / 'dist', sdist)
     wheel, = (tmp / 'dist').glob('timbre_nb-*.whl')
     v = tmp / 'venv'
     sh(sys.executable, '-m', 'venv', v)
@@ -38,15 +42,18 @@ def venv(tmp_path_factory):
 
 def venv_env(v: Path, **extra) -> dict:
     "The environment of a shell with `v` activated: its bin first on PATH, its kernels first on JUPYTER_PATH."
-    env = {k: val for k, val in os.environ.items() if k not in ('PYTHONPATH', 'PYTHONHOME', 'JUPYTER_PATH', 'IPYTHONDIR')}
+    env = {k: val for k, val in os.environ.items()
+           if k not in ('PYTHONPATH', 'PYTHONHOME', 'JUPYTER_PATH', 'IPYTHONDIR')}
     return dict(env, PATH=f'{v / "bin"}{os.pathsep}{env.get("PATH", "")}', VIRTUAL_ENV=str(v),
                 JUPYTER_PATH=str(v / 'share' / 'jupyter'), **extra)
 
 def test_installed_package_is_the_wheel(venv, tmp_path):
     env = venv_env(venv)
-    out = sh(venv / 'bin' / 'python', '-c', 'import timbre_nb, timbre_nb.site as p, json; from jupyter_client.kernelspec '
-             'import KernelSpecManager as K; print(json.dumps([timbre_nb.__file__, str(p.notebooks_dir()), '
-             '[q.name for q in p.library_notebooks()], K().get_kernel_spec("python3").argv[0]]))', cwd=tmp_path, env=env)
+    out = sh(venv / 'bin' / 'python', '-c', 'import timbre_nb, timbre_nb.site as p, json; '
+             'from jupyter_client.kernelspec import KernelSpecManager as K; '
+             'print(json.dumps([timbre_nb.__file__, str(p.notebooks_dir()), '
+             '[q.name for q in p.library_notebooks()], K().get_kernel_spec("python3").argv[0]]))',
+             cwd=tmp_path, env=env)
     pkg, nbs, lib, kernel_python = json.loads(out.stdout)
     assert Path(pkg).is_relative_to(venv) and not Path(pkg).resolve().is_relative_to(REPO), pkg
     assert Path(nbs) == Path(pkg).parent / 'nbs' and (Path(nbs) / 'experiments' / 'analysis.ipynb').exists(), nbs

@@ -18,7 +18,8 @@ def base(tiny_data, tmp_path, name):
             ('cache_root', tmp_path / 'cache'), ('progress', False)]
 
 def test_p_field_sets_the_trainconfig_field(tiny_data, tmp_path):
-    r = papermill(TRAIN, tmp_path / 'a.ipynb', *base(tiny_data, tmp_path, 'a'), ('epochs', 1), ('lr', '3e-3'), cwd=tmp_path)
+    r = papermill(TRAIN, tmp_path / 'a.ipynb', *base(tiny_data, tmp_path, 'a'), ('epochs', 1), ('lr', '3e-3'),
+                  cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
     cfg = json.loads((tmp_path / 'runs' / 'a' / 'config.json').read_text())
     assert (cfg['epochs'], cfg['lr']) == (1, 0.003)                       # the tiny profile's own is 3 epochs
@@ -35,7 +36,8 @@ def test_overrides_as_a_json_string(tiny_data, tmp_path):
 def test_unknown_or_mistyped_parameters_stop_the_run(tiny_data, tmp_path):
     r = papermill(TRAIN, tmp_path / 'c.ipynb', *base(tiny_data, tmp_path, 'c'), ('epoch', 1), cwd=tmp_path)
     out = r.stdout + r.stderr
-    assert r.returncode != 0 and "unknown parameter(s) ['epoch']" in out and "did you mean 'epochs'?" in out, out[-3000:]
+    assert (r.returncode != 0 and "unknown parameter(s) ['epoch']" in out
+            and "did you mean 'epochs'?" in out), out[-3000:]
     assert not (tmp_path / 'runs' / 'c' / 'metrics.jsonl').exists()        # stopped before training
     r = papermill(TRAIN, tmp_path / 'd.ipynb', *base(tiny_data, tmp_path, 'd'), ('overrides', 'epochs=1'), cwd=tmp_path)
     assert r.returncode != 0 and 'is not JSON' in r.stdout + r.stderr

@@ -55,7 +55,8 @@ class Stamp:
     def state(self, key: str,        # stable_hash of the stage's inputs
               outputs=()             # files (relative to the folder) that a finished stage must have left
              ) -> str:               # 'done', 'started' or 'new'
-        "Reuse the stage's result ('done'), resume it ('started': interrupted, or an output is missing), or make it ('new')."
+        ("Reuse the stage's result ('done'), resume it ('started': interrupted, or an output is missing), "
+         "or make it ('new').")
         rec = read_json(self.path)
         if rec.get('key') != key: return 'new'
         if rec.get('state') == 'done' and not all((self.folder / o).exists() for o in outputs): return 'started'

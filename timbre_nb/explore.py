@@ -108,7 +108,8 @@ class Voice:
                pitch: int | None = None,     # MIDI pitch (default: its own)
                cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
         "The decoded full note (n_mels, n_frames), normalised log-mel, at `pitch` (default: its own)."
-        return decode_windows(model, self.codes, self.pitch if pitch is None else pitch, self.starts, self.n_frames, cfg)
+        return decode_windows(model, self.codes, self.pitch if pitch is None else pitch, self.starts, self.n_frames,
+                              cfg)
 
     def audio(self, model,
               pitch: int | None = None,       # MIDI pitch (default: its own)
@@ -155,7 +156,8 @@ def audio_data_uri(wave,                       # (n,) waveform
                    compression: float | None = None,  # MP3 only (see audio_bytes)
                   ) -> str:
     "`data:audio/mpeg;base64,...` (or `audio/wav`) of `wave` (see `audio_bytes`)."
-    return f'data:{AUDIO_FORMATS[fmt][2]};base64,' + base64.b64encode(audio_bytes(wave, sr, peak, fmt, compression)).decode('ascii')
+    return (f'data:{AUDIO_FORMATS[fmt][2]};base64,'
+            + base64.b64encode(audio_bytes(wave, sr, peak, fmt, compression)).decode('ascii'))
 
 def players_html(waves: dict,                 # {caption: (n,) waveform}
                  sr: int = SpecConfig().sr,
@@ -166,7 +168,8 @@ def players_html(waves: dict,                 # {caption: (n,) waveform}
     mime = AUDIO_FORMATS[fmt][2]
     cells = ''.join(f'<figure style="margin:0 12px 8px 0"><figcaption style="font-size:85%;max-width:230px">'
                     f'{html.escape(cap)}</figcaption><audio controls preload="none"><source '
-                    f'src="{audio_data_uri(w, sr, fmt=fmt)}" type="{mime}"></audio></figure>' for cap, w in waves.items())
+                    f'src="{audio_data_uri(w, sr, fmt=fmt)}" type="{mime}"></audio></figure>'
+                    for cap, w in waves.items())
     head = f'<div style="font-weight:600;margin:6px 0">{title}</div>' if title else ''
     return f'{head}<div style="display:flex;flex-wrap:wrap;align-items:flex-end">{cells}</div>'
 

@@ -23,7 +23,8 @@ __all__ = ['TimbreExplorer', 'explore_summary', 'save_explore']
 
 # %% ../nbs/18_explorer.ipynb #ad96fc1b
 class TimbreExplorer:
-    "ipywidgets explorer: a note picker, sliders along principal directions (and single dimensions) of μ, a pitch slider."
+    ("ipywidgets explorer: a note picker, sliders along principal directions (and single dimensions) of μ, "
+     "a pitch slider.")
     def __init__(self, model, ds,
                  n_components: int = 4,        # sliders along the top principal directions of μ
                  dims=(),                      # latent dimensions with their own slider
@@ -41,7 +42,8 @@ class TimbreExplorer:
         N, D = mu.shape
         k = max(1, min(n_components, N, D))
         pca = PCA(n_components=k).fit(mu) if N > 1 else None
-        self.pc_dirs = torch.as_tensor(pca.components_ if pca else np.eye(D)[:k], dtype=torch.float32)     # (k, D) unit rows
+        self.pc_dirs = torch.as_tensor(pca.components_ if pca else np.eye(D)[:k],
+                                       dtype=torch.float32)                                # (k, D) unit rows
         self.pc_std = torch.as_tensor(np.sqrt(pca.explained_variance_) if pca else np.ones(k), dtype=torch.float32)
         self.dims = [int(d) for d in dims]
         self.dim_std = torch.as_tensor(mu.std(0) if N > 1 else np.ones(D), dtype=torch.float32)
@@ -55,10 +57,12 @@ class TimbreExplorer:
         self.pitch = W.IntSlider(value=int(ds.pitch[notes[0]]), min=int(np.min(ds.pitch)), max=int(np.max(ds.pitch)),
                                  description='MIDI pitch', continuous_update=False)
         self.out, self.player = W.Output(), W.Audio(format='wav', autoplay=False, loop=False)
-        self._hold, self.mu = False, torch.as_tensor(encode_means(model, ds, [self.note.value])[0])   # (D,) the note's μ
+        self._hold, self.mu = False, torch.as_tensor(encode_means(model, ds, [self.note.value])[0])  # (D,) the note's μ
         self.note.observe(self._on_note, names='value')
         for w in (*self.pc_sliders, *self.dim_sliders, self.pitch): w.observe(self.update, names='value')
-        self.widget = W.VBox([self.note, W.HBox([W.VBox(self.pc_sliders + self.dim_sliders), W.VBox([self.pitch, self.player])]), self.out])
+        self.widget = W.VBox([self.note,
+                              W.HBox([W.VBox(self.pc_sliders + self.dim_sliders), W.VBox([self.pitch, self.player])]),
+                              self.out])
         self.update()
 
     @classmethod
@@ -97,7 +101,8 @@ class TimbreExplorer:
         self.player.value = wav_bytes(self.voc(x, float(self.ds.ref_db[i]), self.pitch.value), cfg.sr)
         fig, ax = plt.subplots(figsize=(6.5, 3.2), constrained_layout=True)
         fig.colorbar(imshow_db(ax, self.decoded, cfg), ax=ax, label='dB re note peak')
-        moved = ', '.join(f'{s.description.split(" (")[0]} {s.value:+.1f}σ' for s in self.pc_sliders + self.dim_sliders if s.value)
+        moved = ', '.join(f'{s.description.split(" (")[0]} {s.value:+.1f}σ'
+                          for s in self.pc_sliders + self.dim_sliders if s.value)
         ax.set(title=f'decoded: {self.ds.keys[i]} μ{" + " + moved if moved else ""} at MIDI {self.pitch.value}',
                xlabel='time (s)', ylabel='mel bin')
         ax.title.set_fontsize(9)

@@ -79,7 +79,8 @@ def plot_interpolation(path: dict,                      # interpolation_path out
     for k, ax in enumerate(axes[0]):
         im = imshow_db(ax, path['x'][k], cfg)
         end = ' (A)' if k == 0 else ' (B)' if k == S - 1 else ''
-        ax.set_title(f"t = {path['t'][k]:.2f}{end}\nto A {path['d_a'][k]:.1f} dB · to B {path['d_b'][k]:.1f} dB", fontsize=8)
+        ax.set_title(f"t = {path['t'][k]:.2f}{end}\nto A {path['d_a'][k]:.1f} dB · to B {path['d_b'][k]:.1f} dB",
+                     fontsize=8)
         ax.set_xlabel('time (s)')
     axes[0, 0].set_ylabel('mel bin')
     fig.colorbar(im, ax=axes[0], label='dB re note peak', shrink=0.9)
@@ -120,12 +121,16 @@ def show_interpolations(model, ds,
                          f"{'monotone' if mono else 'not monotone'}"))
         fig = plot_interpolation(path, cfg)
         if fig_dir is not None:
-            Path(fig_dir).mkdir(parents=True, exist_ok=True); fig.savefig(Path(fig_dir) / f'interpolation_{k}.png', dpi=110, bbox_inches='tight')
+            Path(fig_dir).mkdir(parents=True, exist_ok=True)
+            fig.savefig(Path(fig_dir) / f'interpolation_{k}.png', dpi=110, bbox_inches='tight')
         display(fig); plt.close(fig)
-        waves = {f'recording A: {ds.keys[a]}': original_wave(ds, a, cfg), f'recording B: {ds.keys[b]}': original_wave(ds, b, cfg)}
+        waves = {f'recording A: {ds.keys[a]}': original_wave(ds, a, cfg),
+                 f'recording B: {ds.keys[b]}': original_wave(ds, b, cfg)}
         for t, w in zip(path['t'], interpolation_audio(model, ds, a, b, n_steps, gl_iters, cfg, voc)):
             waves[f'model, t = {t:.2f}' + (' (A)' if t == 0 else ' (B)' if t == 1 else '')] = w
-        display(players_row(waves, cfg.sr, f'{ds.keys[a]} → {ds.keys[b]}: recordings, then the decoded path ({label(playing(voc, gl_iters))})'))
+        display(players_row(waves, cfg.sr, f'{ds.keys[a]} → {ds.keys[b]}: recordings, then the decoded path '
+                                           f'({label(playing(voc, gl_iters))})'))
         out.append(dict(keys=list(path['keys']), families=list(path['families']), pitch=path['pitch'],
-                        d_a=path['d_a'].astype(float).round(3).tolist(), d_b=path['d_b'].astype(float).round(3).tolist(), monotone=mono))
+                        d_a=path['d_a'].astype(float).round(3).tolist(),
+                        d_b=path['d_b'].astype(float).round(3).tolist(), monotone=mono))
     return out

@@ -133,7 +133,8 @@ def spectral_convergence(a, b, cfg: SpecConfig = SpecConfig()):
 def _sc(A, B) -> float: return ((A - B).norm() / A.norm()).item()   # spectral convergence of two magnitudes
 
 def mrstft_distance(a, b,                             # original and other waveform
-                    fft_sizes=tuple(SpecConfig().n_fft * k // 2 for k in (1, 2, 4)),  # resolutions (n_fft/2, n_fft, 2 n_fft); hop = size // 4
+                    # resolutions (n_fft/2, n_fft, 2 n_fft); hop = size // 4
+                    fft_sizes=tuple(SpecConfig().n_fft * k // 2 for k in (1, 2, 4)),
                     top_db: float = SpecConfig().top_db):  # log-magnitude floor below a's peak
     "Mean over resolutions of SC + mean |Δ ln magnitude| (floored at a's peak − top_db)."
     a, b = _aligned(a, b)
@@ -226,7 +227,7 @@ def real_time_factor(fn,                        # callable returning a waveform 
 
 # %% ../nbs/08_inversion.ipynb #c026
 def invert(x,                               # (n_mels, frames) normalised log-mel in [-1, 1] (or batched (B, ...))
-           ref_db,                          # the note's peak level in dB (log_mel(..., return_ref=True)); (B,) if batched
+           ref_db,                          # the note's peak in dB (log_mel(..., return_ref=True)); (B,) if batched
            cfg: SpecConfig = SpecConfig(),
            method: str = 'nnls',            # mel → linear solver
            n_iter: int = 64,                # Griffin-Lim iterations

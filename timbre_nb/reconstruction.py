@@ -49,7 +49,8 @@ def overlap_add(windows,       # (n_win, n_mels, T) decoded windows
         acc[:, s:s + T] += win * taper
         wsum[s:s + T] += taper
     if (wsum[:n_frames] <= 0).any():
-        raise ValueError(f"reconstruction.overlap_add: frames {torch.nonzero(wsum[:n_frames] <= 0)[:, 0].tolist()[:5]}... "
+        raise ValueError(f"reconstruction.overlap_add: frames "
+                         f"{torch.nonzero(wsum[:n_frames] <= 0)[:, 0].tolist()[:5]}... "
                          f"are covered by no window; build starts with window_starts(n_frames={n_frames}, T={T}).")
     return (acc / wsum)[:, :n_frames]
 
@@ -177,6 +178,7 @@ def ab_markdown(tables: dict,                      # {vocoder name: inversion_ta
             if rs[0] is None: continue
             better = [r['mean'] < rs[0]['mean'] for r in rs[1:]]
             if all(better): wins.setdefault(inp, []).append(metric)
-            cells = [f"{r['mean']:.3f} ± {r['std']:.3f}" + (' ✓' if k and better[k - 1] else '') for k, r in enumerate(rs)]
+            cells = [f"{r['mean']:.3f} ± {r['std']:.3f}" + (' ✓' if k and better[k - 1] else '')
+                     for k, r in enumerate(rs)]
             lines.append(f'| {inp} | {metric} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines), wins

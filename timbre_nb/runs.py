@@ -27,7 +27,8 @@ def _run_logger(run: Path, rank: int) -> logging.Logger:
 
 def fmt_step(step, beta, terms) -> str:
     "The seed's per-step line."
-    return f"[step {step}] beta={beta:.3f} total={terms['total']:.3f} recon={terms['recon']:.3f} kl_raw={terms['kl_raw']:.3f}"
+    return (f"[step {step}] beta={beta:.3f} total={terms['total']:.3f} recon={terms['recon']:.3f} "
+            f"kl_raw={terms['kl_raw']:.3f}")
 
 def fmt_epoch(epoch, epochs, tr, va) -> list[str]:
     "The seed's per-epoch lines, the β = 1 bound for both splits, and the timbre terms when the objective has any."
@@ -74,9 +75,11 @@ def save_checkpoint(ckpt_dir: Path,   # the run's checkpoints/ folder
     for i, s in osd['state'].items():
         for k, v in s.items(): tensors[f'optim.{i}.{k}'] = torch.as_tensor(v).detach().cpu().contiguous()
     tensors['rng.cpu'] = torch.get_rng_state()
-    if torch.cuda.is_available() and any(p.is_cuda for p in model.parameters()): tensors['rng.cuda'] = torch.cuda.get_rng_state()
+    if torch.cuda.is_available() and any(p.is_cuda for p in model.parameters()):
+        tensors['rng.cuda'] = torch.cuda.get_rng_state()
     _atomic(ckpt_dir / f'{name}.safetensors', lambda p: save_file(tensors, str(p)))
-    meta = {**state, 'param_groups': osd['param_groups'], 'scaler': scaler.state_dict() if scaler is not None and scaler.is_enabled() else None}
+    meta = {**state, 'param_groups': osd['param_groups'],
+            'scaler': scaler.state_dict() if scaler is not None and scaler.is_enabled() else None}
     _atomic(ckpt_dir / f'{name}.json', lambda p: p.write_text(json.dumps(meta, indent=1)))
     for old in sorted(ckpt_dir.glob('ckpt_*.json'))[:-keep]:
         old.unlink(); old.with_suffix('.safetensors').unlink(missing_ok=True)
@@ -121,11 +124,14 @@ def plot_metrics(run_dir):
     fig, ax = plt.subplots(1, 3, figsize=(15, 4))
     for split, ls in (('train', '-'), ('val', '--')):
         for k in ('total', 'recon', 'kl_fb', 'elbo'): ax[0].plot(ep, [r[split][k] for r in m], ls, label=f'{split} {k}')
-    ax[0].set(title='Losses per epoch (same β for train and val)', xlabel='epoch', ylabel='loss (log scale)', yscale='log')
-    ax[0].legend(fontsize=7, ncol=2)                                       # log scale: recon (~0.1) and total (~30) both readable
+    ax[0].set(title='Losses per epoch (same β for train and val)', xlabel='epoch', ylabel='loss (log scale)',
+              yscale='log')
+    ax[0].legend(fontsize=7, ncol=2)   # log scale: recon (~0.1) and total (~30) both readable
     kl = np.array([r['val']['kl_per_dim'] for r in m])
-    im = ax[1].imshow(kl.T, aspect='auto', origin='lower', extent=(ep[0] - .5, ep[-1] + .5, -.5, kl.shape[1] - .5), cmap='viridis')
-    ax[1].set(title='Validation KL per latent dimension', xlabel='epoch', ylabel='latent dimension'); fig.colorbar(im, ax=ax[1], label='KL (nats)')
+    im = ax[1].imshow(kl.T, aspect='auto', origin='lower', extent=(ep[0] - .5, ep[-1] + .5, -.5, kl.shape[1] - .5),
+                      cmap='viridis')
+    ax[1].set(title='Validation KL per latent dimension', xlabel='epoch', ylabel='latent dimension')
+    fig.colorbar(im, ax=ax[1], label='KL (nats)')
     ax[2].plot(ep, [r['val']['active_units'] for r in m], 'o-', label='active units (Var μ > 0.01)')
     ax2 = ax[2].twinx(); ax2.plot(ep, [r['val']['mean_sigma'] for r in m], 's--', color='C1', label='mean σ')
     ax[2].set(title='Latent usage', xlabel='epoch', ylabel='active units'); ax2.set_ylabel('mean posterior σ')

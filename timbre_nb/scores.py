@@ -233,7 +233,8 @@ def encode_notes(model,                  # has encode(x, pitch) -> (mu, logvar) 
     mus, kept, errors = [], [], []
     with evaluating(model):
         for _, x, p, mu, _ in encoded_batches(model, dataset, idx, batch_size=batch_size):   # x (B, 1, n_mels, T)
-            err = ((norm_to_db(model.decode(mu, p).float(), cfg) - norm_to_db(x, cfg)).abs().mean((1, 2, 3)).cpu().numpy()
+            err = ((norm_to_db(model.decode(mu, p).float(), cfg)
+                    - norm_to_db(x, cfg)).abs().mean((1, 2, 3)).cpu().numpy()
                    if decode else np.full(len(x), np.nan, np.float32))
             mus.append(mu.cpu().numpy()); errors.append(err)
             if crops: kept.append(x[:, 0].cpu().numpy())

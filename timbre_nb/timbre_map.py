@@ -53,7 +53,7 @@ def map_notes(ds,                      # a NoteCache of held-out notes (.instrum
              ) -> np.ndarray:          # sorted note indices
     "The notes the map draws: one per (instrument, pitch), the velocity nearest 100."
     inst, pitch, vel = (np.asarray(getattr(ds, a)) for a in ('instrument', 'pitch', 'velocity'))
-    order = np.lexsort((np.abs(vel - 100), pitch, inst))                  # within each (instrument, pitch): nearest 100 first
+    order = np.lexsort((np.abs(vel - 100), pitch, inst))   # within each (instrument, pitch): nearest 100 first
     first = np.r_[True, (np.diff(inst[order]) != 0) | (np.diff(pitch[order]) != 0)]
     keep = np.sort(order[first])
     return keep if len(keep) <= max_points else keep[sample_indices(len(keep), max_points, seed)]
@@ -70,7 +70,7 @@ def map_points(model, ds,
                seed: int = 0,                # note sample, audio choice, UMAP
                batch: int = 64,              # clips per vocoder call
                cfg: SpecConfig = SpecConfig(),
-              ) -> dict:                     # columns of the map: x, y, key, family, pitch, original, model (URIs or '')
+              ) -> dict:                     # map columns: x, y, key, family, pitch, original, model (URIs or '')
     "Everything the map draws: a 2-D embedding of μ and the audio clips as data URIs."
     idx = map_notes(ds, max_points, seed)
     mu = encode_means(model, ds, idx)                                      # (N, D)
@@ -94,8 +94,9 @@ def map_points(model, ds,
             for k, w in zip(part, voc(x, np.asarray(ds.ref_db)[notes], np.asarray(ds.pitch)[notes])): recon[k] = uri(w)
             report_progress('map', min(s + batch, len(heard)), len(heard), t0, 'model clips')
     axis = 'PC' if method == 'pca' else 'UMAP'
-    return dict(x=xy[:, 0], y=xy[:, 1], key=[str(k) for k in ds.keys[idx]], family=[FAMILIES[f] for f in ds.family[idx]],
-                pitch=np.asarray(ds.pitch)[idx], original=original, model=recon, axes=(f'{axis} 1 of μ', f'{axis} 2 of μ'),
+    return dict(x=xy[:, 0], y=xy[:, 1], key=[str(k) for k in ds.keys[idx]],
+                family=[FAMILIES[f] for f in ds.family[idx]], pitch=np.asarray(ds.pitch)[idx],
+                original=original, model=recon, axes=(f'{axis} 1 of μ', f'{axis} 2 of μ'),
                 method=method, n_audio=len(heard), with_model=with_model, n_notes=len(ds),
                 voice=label(playing(voc, gl_iters, cfg)))
 
@@ -138,13 +139,17 @@ def timbre_map_html(points: dict,             # map_points output
     renderers = []
     for f in fams:
         m = np.array([g == f for g in points['family']])
-        src = ColumnDataSource({k: [v for v, keep in zip(points[k], m) if keep] for k in ('key', 'family', 'original', 'model')}
-                               | dict(x=np.asarray(points['x'])[m], y=np.asarray(points['y'])[m], pitch=np.asarray(points['pitch'])[m],
+        src = ColumnDataSource({k: [v for v, keep in zip(points[k], m) if keep]
+                                for k in ('key', 'family', 'original', 'model')}
+                               | dict(x=np.asarray(points['x'])[m], y=np.asarray(points['y'])[m],
+                                      pitch=np.asarray(points['pitch'])[m],
                                       size=np.where(has[m], 8, 5), alpha=np.where(has[m], 0.8, 0.3),
-                                      audio=[('recording + model' if points['with_model'] else 'recording') if h else 'no audio' for h in has[m]]))
+                                      audio=[('recording + model' if points['with_model'] else 'recording')
+                                             if h else 'no audio' for h in has[m]]))
         renderers.append(p.scatter('x', 'y', source=src, size='size', fill_alpha='alpha', line_alpha='alpha',
                                    color=_family_colour(f), legend_label=f))
-    p.add_tools(HoverTool(renderers=renderers, tooltips=[('key', '@key'), ('family', '@family'), ('MIDI pitch', '@pitch'), ('audio', '@audio')]))
+    p.add_tools(HoverTool(renderers=renderers, tooltips=[('key', '@key'), ('family', '@family'),
+                                                         ('MIDI pitch', '@pitch'), ('audio', '@audio')]))
     p.add_tools(TapTool(renderers=renderers, callback=CustomJS(code=_TAP_JS)))
     p.legend.click_policy, p.legend.title = 'hide', 'family (click to hide)'
     p.add_layout(p.legend[0], 'right')
@@ -153,14 +158,16 @@ def timbre_map_html(points: dict,             # map_points output
     controls = ('<div style="font-family:sans-serif;font-size:14px;margin:8px">Tap plays: <label><input type="radio" '
                 'name="timbre-map-variant" value="original" checked> recording</label> ' + model_radio +
                 ' — <span id="timbre-map-status">tap a large point to hear it</span></div>')
-    template = get_env().from_string("{% extends 'file.html.jinja' %}{% block contents %}{{ controls }}{{ super() }}{% endblock %}")
+    template = get_env().from_string("{% extends 'file.html.jinja' %}"
+                                     "{% block contents %}{{ controls }}{{ super() }}{% endblock %}")
     return file_html(p, INLINE, 'Timbre map', template=template, template_variables=dict(controls=controls))
 
 def map_iframe(page: str,          # timbre_map_html output
                height: int = 640,  # frame height, px
               ) -> HTML:
-    "The page in an `<iframe srcdoc>`: isolated from the notebook's (or the book's) scripts and styles; renders in Jupyter Book."
-    with warnings.catch_warnings():      # IPython suggests IFrame, which needs a file or URL; srcdoc keeps the page inline
+    ("The page in an `<iframe srcdoc>`: isolated from the notebook's (or the book's) scripts and styles; "
+     "renders in Jupyter Book.")
+    with warnings.catch_warnings():   # IPython suggests IFrame, which needs a file or URL; srcdoc keeps the page inline
         warnings.simplefilter('ignore', UserWarning)
         return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{height}px;border:0" '
                     f'title="Playable timbre map"></iframe>')

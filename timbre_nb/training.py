@@ -51,13 +51,15 @@ def validate(model: CVAE,           # the (C)VAE
 # %% ../nbs/07_training.ipynb #c016
 def setup_distributed(device_pref: str = 'auto'  # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
                      ) -> tuple:                   # (rank, world_size, torch.device)
-    "This process's rank, the number of processes and its device; joins the torchrun process group when launched under torchrun."
+    ("This process's rank, the number of processes and its device; joins the torchrun process group when launched "
+     "under torchrun.")
     rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
     cuda = torch.cuda.is_available() and device_pref != 'cpu'
     if world > 1 and not dist.is_initialized():
         dist.init_process_group('nccl' if cuda else 'gloo')
     if cuda:
-        dev = torch.device(device_pref if device_pref.startswith('cuda') and world == 1 else f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}")
+        dev = torch.device(device_pref if device_pref.startswith('cuda') and world == 1
+                           else f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}")
         torch.cuda.set_device(dev)
     else: dev = torch.device('cpu')
     return rank, world, dev
@@ -129,14 +131,16 @@ class TrainState:
         dtype = autocast_dtype(cfg.precision, device)
         net = nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
         return cls(objective, net, torch.optim.Adam(objective.parameters(), lr=cfg.lr),
-                   torch.amp.GradScaler('cuda', enabled=dtype == torch.float16), device, dtype, steps_per_epoch, cfg.epochs, cfg.max_steps)
+                   torch.amp.GradScaler('cuda', enabled=dtype == torch.float16), device, dtype, steps_per_epoch,
+                   cfg.epochs, cfg.max_steps)
     @property
     def model(self) -> CVAE: return self.objective.model
     @property
     def done(self) -> bool: return bool(self.max_steps) and self.step >= self.max_steps
     @property
     def total_steps(self) -> int: return min(self.max_steps or 10**12, self.epochs * self.steps_per_epoch)
-    def position(self) -> dict: return dict(step=self.step, epoch=self.epoch, batch_in_epoch=self.batch_in_epoch, sums=self.sums)
+    def position(self) -> dict:
+        return dict(step=self.step, epoch=self.epoch, batch_in_epoch=self.batch_in_epoch, sums=self.sums)
     def progress(self) -> str:
         "Steps done, elapsed time and an estimate of the time left (from this process's own pace)."
         return (f'Progress: step {self.step}/{self.total_steps}, '
@@ -159,8 +163,10 @@ def epoch_loader(train_ds, state: TrainState, cfg: TrainConfig, rank: int, world
     "This epoch's batches from where the state stands (mid-epoch after a resume)."
     train_ds.set_epoch(state.epoch)
     batches = epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, state.epoch, rank, world, cfg.paired)
-    return DataLoader(train_ds, batch_sampler=batches[state.batch_in_epoch:], collate_fn=_collate, num_workers=cfg.num_workers,
-                      generator=torch.Generator().manual_seed(cfg.seed))   # own generator: leaves the global RNG (sampling noise) alone
+    return DataLoader(train_ds, batch_sampler=batches[state.batch_in_epoch:], collate_fn=_collate,
+                      num_workers=cfg.num_workers,
+                      generator=torch.Generator().manual_seed(cfg.seed))   # own generator: leaves the global RNG
+                                                                           # (sampling noise) alone
 
 def train_step(state: TrainState, batch: dict, cfg: TrainConfig) -> dict:
     "One optimiser step: forward → loss → NaN guard → backward → step. Returns the loss terms as floats."
@@ -169,8 +175,10 @@ def train_step(state: TrainState, batch: dict, cfg: TrainConfig) -> dict:
         terms = state.net(**batch, step=state.step)
     if not torch.isfinite(terms['total']):
         raise FloatingPointError(
-            f"{cfg.run_dir}: loss is {float(terms['total'])} at step {state.step} (epoch {state.epoch + 1}, batch {state.batch_in_epoch}); "
-            f"stopping. Last good checkpoint: {state.last_good or 'none yet'}. Rerun with resume=True (perhaps with a lower lr) to continue from it.")
+            f"{cfg.run_dir}: loss is {float(terms['total'])} at step {state.step} "
+            f"(epoch {state.epoch + 1}, batch {state.batch_in_epoch}); "
+            f"stopping. Last good checkpoint: {state.last_good or 'none yet'}. "
+            f"Rerun with resume=True (perhaps with a lower lr) to continue from it.")
     state.opt.zero_grad(set_to_none=True)
     state.scaler.scale(terms['total']).backward()
     state.scaler.step(state.opt); state.scaler.update()
@@ -187,14 +195,17 @@ def checkpoint(state: TrainState, cfg: TrainConfig, rank: int):
                                               state.position(), state.scaler, cfg.keep_ckpts))
 
 def end_epoch(state: TrainState, val_ds, cfg: TrainConfig, log, rank: int, world: int) -> dict:
-    "Validate at the current β, log the seed's epoch lines, append to metrics.jsonl and checkpoint. Returns the epoch's record."
+    ("Validate at the current β, log the seed's epoch lines, append to metrics.jsonl and checkpoint. "
+     "Returns the epoch's record.")
     _barrier(world)
     rec = {}
     if rank == 0:
-        tr, beta = {k: v / state.sums['n'] for k, v in state.sums.items() if k != 'n'}, beta_at(state.step, cfg.beta_max, cfg.warmup_steps)
+        tr, beta = ({k: v / state.sums['n'] for k, v in state.sums.items() if k != 'n'},
+                    beta_at(state.step, cfg.beta_max, cfg.warmup_steps))
         va = validate(state.model, val_ds, beta, cfg)
         for line in fmt_epoch(state.epoch + 1, cfg.epochs, tr, va): log.info(line)
-        log.info(f"Diagnostics: active_units={va['active_units']}/{len(va['kl_per_dim'])} mean_sigma={va['mean_sigma']:.3f} "
+        log.info(f"Diagnostics: active_units={va['active_units']}/{len(va['kl_per_dim'])} "
+                 f"mean_sigma={va['mean_sigma']:.3f} "
                  f"under_floor={tr['under_floor']:.1f}/{len(va['kl_per_dim'])} (train batches, mean; no KL gradient)")
         log.info(state.progress())
         rec = dict(epoch=state.epoch + 1, step=state.step, beta=beta, train=tr, val=va, n_params=state.model.n_params)
@@ -209,7 +220,9 @@ def open_run(cfg: TrainConfig, rank: int, resume: bool) -> logging.Logger:
     "Create the run folder (cleared unless resuming), write config.json and the train stamp; return the run's logger."
     run = Path(cfg.run_dir); run.mkdir(parents=True, exist_ok=True)
     if rank == 0 and not resume:
-        for p in [*(run / 'checkpoints').glob('ckpt_*'), run / 'metrics.jsonl', run / 'train.log', run / 'summary.json']: p.unlink(missing_ok=True)
+        for p in [*(run / 'checkpoints').glob('ckpt_*'), run / 'metrics.jsonl', run / 'train.log',
+                  run / 'summary.json']:
+            p.unlink(missing_ok=True)
     if rank == 0:
         (run / 'config.json').write_text(json.dumps(asdict(cfg), indent=1))
         Stamp(run, 'train').start(cfg.key(), resumed=resume)
@@ -233,14 +246,18 @@ def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
     rank, world, device = setup_distributed(cfg.device)
     log = open_run(cfg, rank, resume)
     train_ds, val_ds = load_data(cfg, rank, world)
-    state = TrainState.create(cfg, device, world, len(epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, 0, rank, world, cfg.paired)))
+    state = TrainState.create(cfg, device, world,
+                              len(epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, 0, rank, world, cfg.paired)))
     ckpt = latest_checkpoint(Path(cfg.run_dir) / 'checkpoints') if resume else None
-    if ckpt: state.load(ckpt); log.info(f'resumed from {ckpt} (step {state.step}, epoch {state.epoch + 1}, batch {state.batch_in_epoch})')
+    if ckpt:
+        state.load(ckpt)
+        log.info(f'resumed from {ckpt} (step {state.step}, epoch {state.epoch + 1}, batch {state.batch_in_epoch})')
     else: log.info(f'{"CVAE" if cfg.conditional else "VAE"}: {state.model.n_params:,} parameters; device {device}'
                    f'{f" x{world} processes" if world > 1 else ""}, '
                    f'{str(state.amp_dtype).replace("torch.", "") + " autocast" if state.amp_dtype else "fp32"}; '
                    f'{train_ds!r}; {len(val_ds)} valid notes')
-    bar = tqdm(total=state.total_steps, initial=state.step, desc=Path(cfg.run_dir).name, unit='step', disable=not cfg.progress or rank != 0, mininterval=1)
+    bar = tqdm(total=state.total_steps, initial=state.step, desc=Path(cfg.run_dir).name, unit='step',
+               disable=not cfg.progress or rank != 0, mininterval=1)
     record = {}
     while state.epoch < cfg.epochs and not state.done:
         for batch in epoch_loader(train_ds, state, cfg, rank, world):
@@ -255,8 +272,8 @@ def train(cfg: TrainConfig,      # every knob of the run (see `train_config`)
     bar.close()
     finished = state.epoch >= cfg.epochs or state.done
     if rank == 0 and record:
-        (Path(cfg.run_dir) / 'summary.json').write_text(json.dumps({**record, 'finished': finished, 'config': asdict(cfg)},
-                                                                   indent=1))
+        (Path(cfg.run_dir) / 'summary.json').write_text(
+            json.dumps({**record, 'finished': finished, 'config': asdict(cfg)}, indent=1))
     if rank == 0 and finished: Stamp(cfg.run_dir, 'train').finish(cfg.key(), step=state.step, epoch=state.epoch)
     if world > 1: dist.destroy_process_group()
     return record
@@ -268,7 +285,8 @@ def load_model(run_dir,        # a run folder with config.json and checkpoints/
     "The model of a run's newest checkpoint (its training heads dropped)."
     run = Path(run_dir)
     ck = latest_checkpoint(run / 'checkpoints')
-    if ck is None: raise FileNotFoundError(f'{run}/checkpoints: no complete checkpoint; train first (`timbre-nb train`).')
+    if ck is None:
+        raise FileNotFoundError(f'{run}/checkpoints: no complete checkpoint; train first (`timbre-nb train`).')
     obj = TimbreObjective(TrainConfig.of_run(run))
     load_checkpoint(ck, obj, device=device)
     return obj.model.to(device).eval()

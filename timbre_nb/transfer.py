@@ -22,8 +22,8 @@ def crossfade_concat(segments: list,   # waveforms (n_k,) float32; each at least
     "Join segments end to start, each overlapping the next by `xfade` samples with complementary linear ramps."
     if not segments: return np.zeros(0, np.float32)
     short = [k for k, s in enumerate(segments) if len(s) < xfade]
-    if short: raise ValueError(f'crossfade_concat: segments {short[:5]} are shorter than the cross-fade ({xfade} samples); '
-                               f'lengthen those notes or shorten xfade.')
+    if short: raise ValueError(f'crossfade_concat: segments {short[:5]} are shorter than the cross-fade '
+                               f'({xfade} samples); lengthen those notes or shorten xfade.')
     out = np.zeros(sum(map(len, segments)) - (len(segments) - 1) * xfade, np.float32)
     ramp = ((np.arange(xfade) + 0.5) / xfade).astype(np.float32)            # fade-in; 1 - ramp fades out
     pos = 0
@@ -75,13 +75,15 @@ def play_melody(model,
     longest = {}
     for p, d in notes:
         if p is not None: longest[p] = max(longest.get(p, 0.0), d)
-    audio = {p: voice.audio(model, p, seconds=d + xfade_s, gl_iters=gl_iters, cfg=cfg, voc=voc) for p, d in longest.items()}
+    audio = {p: voice.audio(model, p, seconds=d + xfade_s, gl_iters=gl_iters, cfg=cfg, voc=voc)
+             for p, d in longest.items()}
     segs = []
     for k, (p, d) in enumerate(notes):
         n = round(d * cfg.sr) + xf                                              # its duration + the fade into the next
         w = np.zeros(n, np.float32) if p is None else audio[p][:n]
         segs.append(np.pad(w, (0, n - len(w))))
-    if xf: segs[-1] = segs[-1] * np.r_[np.ones(len(segs[-1]) - xf), np.linspace(1, 0, xf)].astype(np.float32)   # end without a click
+    if xf:  # end without a click
+        segs[-1] = segs[-1] * np.r_[np.ones(len(segs[-1]) - xf), np.linspace(1, 0, xf)].astype(np.float32)
     return crossfade_concat(segs, xf)
 
 # %% ../nbs/16_transfer.ipynb #b9ad0581
@@ -92,13 +94,15 @@ def pick_swaps(ds,            # a NoteCache of held-out notes
     "Pairs (a, b) of notes of different instruments at different pitches, different families first; seeded."
     rng = np.random.default_rng(seed)
     fam, inst, pitch = (np.asarray(v) for v in (ds.family, ds.instrument, ds.pitch))
-    cands = [(a, b) for a in range(len(ds)) for b in range(a + 1, len(ds)) if inst[a] != inst[b] and pitch[a] != pitch[b]]
+    cands = [(a, b) for a in range(len(ds)) for b in range(a + 1, len(ds))
+             if inst[a] != inst[b] and pitch[a] != pitch[b]]
     if len(cands) > 20000: cands = [cands[k] for k in rng.choice(len(cands), 20000, replace=False)]
     order = [cands[k] for k in rng.permutation(len(cands))]
     order.sort(key=lambda ab: fam[ab[0]] == fam[ab[1]])                 # stable: cross-family pairs first
     chosen, used = [], set()
     for a, b in order:                                                   # no instrument twice, while possible
-        if len(chosen) < n and not {inst[a], inst[b]} & used: chosen.append((int(a), int(b))); used |= {inst[a], inst[b]}
+        if len(chosen) < n and not {inst[a], inst[b]} & used:
+            chosen.append((int(a), int(b))); used |= {inst[a], inst[b]}
     chosen += [(int(a), int(b)) for a, b in order if (a, b) not in chosen][:n - len(chosen)]
     return chosen
 
@@ -110,9 +114,12 @@ def swap(model, ds,
         ) -> dict:                         # {caption: waveform}: both recordings, then both swaps
     "Note a's code at b's pitch and b's at a's, beside both recordings."
     va, vb = Voice.of_note(model, ds, a, cfg), Voice.of_note(model, ds, b, cfg)
-    return {f'recording A: {ds.keys[a]}': original_wave(ds, a, cfg), f'recording B: {ds.keys[b]}': original_wave(ds, b, cfg),
-            f'model: A’s code at B’s pitch (MIDI {ds.pitch[b]})': va.audio(model, int(ds.pitch[b]), gl_iters=gl_iters, cfg=cfg, voc=voc),
-            f'model: B’s code at A’s pitch (MIDI {ds.pitch[a]})': vb.audio(model, int(ds.pitch[a]), gl_iters=gl_iters, cfg=cfg, voc=voc)}
+    return {f'recording A: {ds.keys[a]}': original_wave(ds, a, cfg),
+            f'recording B: {ds.keys[b]}': original_wave(ds, b, cfg),
+            f'model: A’s code at B’s pitch (MIDI {ds.pitch[b]})':
+                va.audio(model, int(ds.pitch[b]), gl_iters=gl_iters, cfg=cfg, voc=voc),
+            f'model: B’s code at A’s pitch (MIDI {ds.pitch[a]})':
+                vb.audio(model, int(ds.pitch[a]), gl_iters=gl_iters, cfg=cfg, voc=voc)}
 
 def show_transfer(model, ds,
                   voice_note: int,                # whose code plays the melody (pick_voice_note)
@@ -127,8 +134,10 @@ def show_transfer(model, ds,
     tune = play_melody(model, Voice.of_note(model, ds, voice_note, cfg), notes, gl_iters, cfg=cfg, voc=voc)
     seen = set(np.unique(ds.pitch).tolist())
     unseen = sorted({p for p, _ in notes if p is not None} - seen)
-    display(Markdown(f"### Melody: {len(notes)} notes, {len(tune) / cfg.sr:.2f} s, played with the code of `{ds.keys[voice_note]}`"
-                     + (f"\nPitches absent from the held-out notes (the decoder may not have trained on them either): {unseen}." if unseen else '')))
+    display(Markdown(f"### Melody: {len(notes)} notes, {len(tune) / cfg.sr:.2f} s, "
+                     f"played with the code of `{ds.keys[voice_note]}`"
+                     + (f"\nPitches absent from the held-out notes "
+                        f"(the decoder may not have trained on them either): {unseen}." if unseen else '')))
     display(players_row({f'model: melody with the code of {ds.keys[voice_note]}': tune,
                          f'recording: {ds.keys[voice_note]}': original_wave(ds, voice_note, cfg)}, cfg.sr))
     if not swaps: display(Markdown('*No swaps: no two notes of different instruments at different pitches.*'))

@@ -25,10 +25,12 @@ def pick_voice_note(ds,                       # a NoteCache of held-out notes
                     seed: int = 0,            # choice among equally good instruments
                     key: str | None = None,   # take this note instead (a key of `ds`)
                    ) -> int:                  # note index
-    "A note of the instrument with the most pitches in `ds` (seeded choice among ties), at its middle pitch; or `key`'s."
+    ("A note of the instrument with the most pitches in `ds` (seeded choice among ties), at its middle pitch; "
+     "or `key`'s.")
     if key is not None:
         hit = np.flatnonzero(np.asarray(ds.keys) == key)
-        if not len(hit): raise KeyError(f'pick_voice_note: no note {key!r} among the {len(ds)} held-out notes; e.g. {list(ds.keys[:3])}.')
+        if not len(hit): raise KeyError(f'pick_voice_note: no note {key!r} among the {len(ds)} held-out notes; '
+                                        f'e.g. {list(ds.keys[:3])}.')
         return int(hit[0])
     insts = np.unique(ds.instrument)
     n = np.array([len(instrument_pitches(ds, i)) for i in insts])
@@ -48,7 +50,8 @@ def transposition(model, ds,
     mu = torch.as_tensor(encode_means(model, ds, [i]))                          # (1, D)
     dec = decode_codes(model, mu.repeat(len(pitches), 1), pitches)               # (P, n_mels, T)
     real = onset_crops(ds, real_idx)                                              # (P, n_mels, T)
-    l1_to_real = lambda x: (norm_to_db(x, cfg) - norm_to_db(real, cfg)).abs().mean((1, 2)).numpy().astype(np.float64)  # (P,) dB
+    l1_to_real = lambda x: (norm_to_db(x, cfg)                                   # (P,) dB
+                            - norm_to_db(real, cfg)).abs().mean((1, 2)).numpy().astype(np.float64)
     other = pitches != p0
     out = dict(key=str(ds.keys[i]), index=int(i), instrument=inst, family=FAMILIES[ds.family[i]], source_pitch=p0,
                pitches=pitches, real_idx=real_idx, decoded=dec.numpy(), real=real.numpy(),
@@ -76,18 +79,21 @@ def plot_transposition(res: dict,                        # transposition output
     "Decoded (top) against real (bottom) at the instrument's pitches, with the per-pitch log-mel L1."
     cols = spread_pitches(res['pitches'], res['source_pitch'], max_pitches)
     P = len(cols)
-    fig, axes = plt.subplots(2, P, figsize=(2.3 * P + 1.2, 5.2), sharex=True, sharey=True, squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(2, P, figsize=(2.3 * P + 1.2, 5.2), sharex=True, sharey=True, squeeze=False,
+                             constrained_layout=True)
     for k, (c, p) in enumerate(zip(cols, res['pitches'][cols])):
         src = ' (source)' if p == res['source_pitch'] else ''
         im = imshow_db(axes[0, k], res['decoded'][c], cfg)
-        axes[0, k].set_title(f"decoded at MIDI {p}{src}\nL1 to real {res['l1_db'][c]:.1f} dB (pitch held {res['held_l1_db'][c]:.1f})", fontsize=8)
+        axes[0, k].set_title(f"decoded at MIDI {p}{src}\nL1 to real {res['l1_db'][c]:.1f} dB "
+                             f"(pitch held {res['held_l1_db'][c]:.1f})", fontsize=8)
         imshow_db(axes[1, k], res['real'][c], cfg); axes[1, k].set_title(f'real note, MIDI {p}', fontsize=8)
         axes[1, k].set_xlabel('time (s)')
     for r in range(2): axes[r, 0].set_ylabel('mel bin')
     fig.colorbar(im, ax=axes, label='dB re note peak', shrink=0.9)
     fig.suptitle(f"μ of {res['key']} ({res['family']}) decoded at every pitch of its instrument\n"
                  f"L1 to the real notes, mean over {len(res['pitches']) - 1} other pitches: {res['mean_l1_db']:.2f} dB "
-                 f"(pitch held {res['held_mean_l1_db']:.2f}, no transposition {res['copy_mean_l1_db']:.2f})", fontsize=10)
+                 f"(pitch held {res['held_mean_l1_db']:.2f}, no transposition {res['copy_mean_l1_db']:.2f})",
+                 fontsize=10)
     return fig
 
 def transposition_markdown(res: dict,  # transposition output
@@ -101,9 +107,11 @@ def transposition_markdown(res: dict,  # transposition output
     else:
         m, h, c = res['mean_l1_db'], res['held_mean_l1_db'], res['copy_mean_l1_db']
         verdict = (f"Over the {len(res['pitches']) - 1} other pitches the transposed code is {m:.2f} dB from the real "
-                   f"notes (reconstruction at the source pitch: {res['recon_l1_db']:.2f} dB). Decoded at the source pitch "
+                   f"notes (reconstruction at the source pitch: {res['recon_l1_db']:.2f} dB). "
+                   f"Decoded at the source pitch "
                    f"instead it is {h:.2f} dB away, so the pitch input "
-                   + ('moves the decode towards the real notes' if m < h else '**does not** move the decode towards the real notes')
+                   + ('moves the decode towards the real notes' if m < h
+                      else '**does not** move the decode towards the real notes')
                    + f"; copying the source recording is {c:.2f} dB away, which the transposed code "
                    + ('beats.' if m < c else '**does not** beat.'))
     return ("| MIDI pitch | decoded vs real, dB | pitch held vs real, dB | no transposition vs real, dB |\n"
@@ -122,13 +130,15 @@ def show_transposition(model, ds,
     res = transposition(model, ds, i, cfg)
     fig = plot_transposition(res, cfg, max_pitches)
     if fig_dir is not None:
-        Path(fig_dir).mkdir(parents=True, exist_ok=True); fig.savefig(Path(fig_dir) / 'transposition.png', dpi=110, bbox_inches='tight')
+        Path(fig_dir).mkdir(parents=True, exist_ok=True)
+        fig.savefig(Path(fig_dir) / 'transposition.png', dpi=110, bbox_inches='tight')
     display(fig); plt.close(fig)
     display(Markdown(transposition_markdown(res)))
     voice = Voice.of_note(model, ds, i, cfg)
     for c in spread_pitches(res['pitches'], res['source_pitch'], n_audio_pitches):
         p, j = res['pitches'][c], res['real_idx'][c]
-        display(players_row({f'model: μ of {res["key"]} at MIDI {p}': voice.audio(model, int(p), gl_iters=gl_iters, cfg=cfg, voc=voc),
+        display(players_row({f'model: μ of {res["key"]} at MIDI {p}':
+                                 voice.audio(model, int(p), gl_iters=gl_iters, cfg=cfg, voc=voc),
                              f'recording: {ds.keys[j]}': original_wave(ds, j, cfg)}, cfg.sr, f'MIDI {p}'))
     nan_none = lambda v: None if np.isnan(v) else round(float(v), 4)
     return dict(key=res['key'], family=res['family'], source_pitch=res['source_pitch'], pitches=res['pitches'].tolist(),

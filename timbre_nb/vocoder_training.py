@@ -25,15 +25,17 @@ __all__ = ['VocoderData', 'blur', 'degrade', 'magnitude_loss', 'lr_at', 'correct
 
 # %% ../nbs/08c_vocoder_training.ipynb #c006
 class VocoderData:
-    "Crops of one cache split: log-mel crops (the cache's), ref_db, pitch, and the true STFT magnitude and waveform (the wav's)."
+    ("Crops of one cache split: log-mel crops (the cache's), ref_db, pitch, and the true STFT magnitude and waveform "
+     "(the wav's).")
     def __init__(self, cache_dir,                 # a folder made by cache.build_cache
                  split: str = 'train',            # the vocoder trains on the training split only
                  cfg: SpecConfig = SpecConfig(),
-                 inputs: dict | None = None):     # {note: log-mel (n_mels, frames)} to train on instead (only these notes)
+                 inputs: dict | None = None):     # {note: log-mel (n_mels, frames)} to train on instead (only these)
         self.notes, self.cfg, self.inputs = NoteCache(cache_dir, split), cfg, inputs
         self.ids = np.array(sorted(inputs)) if inputs is not None else None
         if self.notes.spec != cfg:
-            raise ValueError(f"{cache_dir}: cache made with {self.notes.spec}, the vocoder needs {cfg}; build the cache with this front end.")
+            raise ValueError(f"{cache_dir}: cache made with {self.notes.spec}, the vocoder needs {cfg}; "
+                             f"build the cache with this front end.")
     def __len__(self): return len(self.notes)
     def wave(self, i: int) -> np.ndarray:
         "Note i's waveform (note_samples,) from its wav file."
@@ -42,21 +44,26 @@ class VocoderData:
               vcfg: VocoderConfig) -> dict:
         "Step `step`'s batch — the same on every run and after a resume. Shapes in the comments."
         rng, n, Fr, hop = np.random.default_rng((vcfg.seed, step)), self.notes, vcfg.crop, self.cfg.hop
-        idx = rng.integers(0, len(n), vcfg.batch) if self.ids is None else self.ids[rng.integers(0, len(self.ids), vcfg.batch)]
+        idx = (rng.integers(0, len(n), vcfg.batch) if self.ids is None
+               else self.ids[rng.integers(0, len(self.ids), vcfg.batch)])
         starts = rng.integers(0, n.n_frames - Fr + 1, vcfg.batch)
-        p = rng.uniform(0, 1, (vcfg.batch, 4)) * [vcfg.blur_t, vcfg.blur_f, -vcfg.contrast, vcfg.noise_db] + [0, 0, 1, 0]
+        p = (rng.uniform(0, 1, (vcfg.batch, 4)) * [vcfg.blur_t, vcfg.blur_f, -vcfg.contrast, vcfg.noise_db]
+             + [0, 0, 1, 0])
         p[rng.uniform(0, 1, vcfg.batch) >= vcfg.degrade] = [0, 0, 1, 0]                           # clean crops
-        noise = torch.randn(vcfg.batch, n.spec.n_mels, Fr, generator=torch.Generator().manual_seed(int(rng.integers(2 ** 62))))
-        full = (lambda i: n.full(i)) if self.inputs is None else (lambda i: np.asarray(self.inputs[i], dtype=np.float32))
+        noise = torch.randn(vcfg.batch, n.spec.n_mels, Fr,
+                            generator=torch.Generator().manual_seed(int(rng.integers(2 ** 62))))
+        full = ((lambda i: n.full(i)) if self.inputs is None
+                else (lambda i: np.asarray(self.inputs[i], dtype=np.float32)))
         x = torch.stack([torch.from_numpy(full(int(i))[:, s:s + Fr]) for i, s in zip(idx, starts)])    # (B, n_mels, F)
         W = torch.from_numpy(np.stack([self.wave(int(i)) for i in idx]))                             # (B, note_samples)
-        S = stft_magnitude(W, self.cfg.n_fft, hop)                                                    # (B, freq, frames)
+        S = stft_magnitude(W, self.cfg.n_fft, hop)                                                   # (B, freq, frames)
         p = torch.from_numpy(p).float()
         return dict(x=degrade(x, p, noise), clean=x, params=p, noise=noise,
                     ref_db=torch.from_numpy(n.ref_db[idx]).float(), pitch=torch.from_numpy(n.pitch[idx]).long(),
                     S=torch.stack([S[b, :, s:s + Fr] for b, s in enumerate(starts)]),                 # (B, freq, F)
                     peak=S.amax((-2, -1)), energy=S.pow(2).mean((-2, -1)),                           # (B,) whole note
-                    wave=torch.stack([W[b, s * hop:(s + Fr - 1) * hop] for b, s in enumerate(starts)]))   # (B, (F-1)·hop)
+                    wave=torch.stack([W[b, s * hop:(s + Fr - 1) * hop]
+                                      for b, s in enumerate(starts)]))                              # (B, (F-1)·hop)
 
 def _gauss(sigma: torch.Tensor, radius: int) -> torch.Tensor:
     "(B, 2·radius+1) normalised Gaussian kernels; σ = 0 gives a unit impulse (no blur)."
@@ -81,7 +88,7 @@ def blur(x,               # (B, n_mels, T) normalised log-mels
 
 # %% ../nbs/08c_vocoder_training.ipynb #c008
 def degrade(x,            # (B, n_mels, T) normalised log-mels
-            params,       # (B, 4) per item: σ along time (frames), σ along frequency (mel bins), contrast α, noise std (dB)
+            params,       # (B, 4) per item: σ in time (frames), σ in frequency (mel bins), contrast α, noise std (dB)
             noise,        # (B, n_mels, T) unit Gaussian noise (drawn by the caller, so the batch is reproducible)
            ) -> torch.Tensor:   # (B, n_mels, T) in [-1, 1]
     "A stand-in for a VAE's reconstruction: a smooth dB error field, a contrast loss towards −40 dB, then a blur."
@@ -132,11 +139,13 @@ def train_loop(folder,                         # where checkpoints/ go; resumed 
     opt = torch.optim.AdamW(net.parameters(), lr=vcfg.lr, weight_decay=0.0)
     state, ck = dict(step=0, wall_s=0.0, cpu_s=0.0, loss=float('nan')), latest_checkpoint(folder / 'checkpoints')
     if ck is not None: state.update({k: v for k, v in load_checkpoint(ck, w, opt).items() if k in state})
-    bar = tqdm(total=vcfg.steps, initial=state['step'], desc=f'vocoder {folder.name}', unit='step', disable=not progress, mininterval=2)
+    bar = tqdm(total=vcfg.steps, initial=state['step'], desc=f'vocoder {folder.name}', unit='step',
+               disable=not progress, mininterval=2)
     t_wall, t_cpu = time.time(), time.process_time()
     while state['step'] < vcfg.steps and (stop_at is None or state['step'] < stop_at):
         step = state['step']; b = data.batch(step, vcfg)
-        sc, lg = magnitude_loss(corrected_magnitude(net, b['x'], b['ref_db'], b['pitch'])[1], b['S'], b['peak'], b['energy'])
+        sc, lg = magnitude_loss(corrected_magnitude(net, b['x'], b['ref_db'], b['pitch'])[1],
+                                b['S'], b['peak'], b['energy'])
         for g in opt.param_groups: g['lr'] = lr_at(step, vcfg)
         opt.zero_grad(set_to_none=True); (sc + lg).backward()
         nn.utils.clip_grad_norm_(net.parameters(), vcfg.grad_clip); opt.step()
@@ -150,7 +159,8 @@ def train_loop(folder,                         # where checkpoints/ go; resumed 
             save_checkpoint(folder / 'checkpoints', w, opt, dict(state), keep=vcfg.keep_ckpts)
             if progress:
                 left = state['wall_s'] / state['step'] * (vcfg.steps - state['step'])
-                print(f"Progress: step {state['step']}/{vcfg.steps}, {state['wall_s']:.0f} s elapsed, about {left:.0f} s left "
+                print(f"Progress: step {state['step']}/{vcfg.steps}, {state['wall_s']:.0f} s elapsed, "
+                      f"about {left:.0f} s left "
                       f"(loss {state['loss']:.3f}: SC {sc.item():.3f} + log {lg.item():.3f})", flush=True)
     bar.close()
     return w, state
@@ -173,7 +183,7 @@ def held_out_notes(cache_dir,                 # a cache folder
 def score(voc,                                # a vocoder: voc(x, ref_db, pitch) → waveform(s)
           cache_dir, idx,                     # notes `idx` of NoteCache(cache_dir, split)
           split: str = 'valid+test',
-          inputs: dict | None = None,         # {i: log-mel (n_mels, frames)} vocoded instead of the cache's (e.g. a model's)
+          inputs: dict | None = None,         # {i: log-mel (n_mels, frames)} vocoded, not the cache's (e.g. a model's)
          ) -> dict:                           # dict(mean={metric: mean, rtf}, notes=[one dict per note])
     "Every metric of 08_inversion against the original wav, per note and averaged; the RTF of the one batched call."
     ds = NoteCache(cache_dir, split)
@@ -184,7 +194,8 @@ def score(voc,                                # a vocoder: voc(x, ref_db, pitch)
         a = read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), ds.spec)[:len(y)]
         f0 = f0_error(a, y, ds.spec)
         rows.append(dict(key=str(ds.keys[i]), family=FAMILIES[ds.family[i]],
-                         **{k: f(a, y, ds.spec) for k, f in METRICS.items() if k != 'f0_cents'}, f0_cents=f0['cents'], voiced=f0['voiced']))
+                         **{k: f(a, y, ds.spec) for k, f in METRICS.items() if k != 'f0_cents'},
+                         f0_cents=f0['cents'], voiced=f0['voiced']))
     keys = [k for k in rows[0] if k not in ('key', 'family')]
     return dict(mean={**{k: float(np.nanmean([r[k] for r in rows])) for k in keys}, 'rtf': rtf}, notes=rows)
 
@@ -194,14 +205,16 @@ def magnitude_scores(net: CorrectionNet,      # a correction net (trained or not
                      split: str = 'valid+test',
                      inputs: dict | None = None,   # {i: log-mel} instead of the cache's (e.g. a model's)
                     ) -> dict:                # dict(sc, log, nnls_sc, nnls_log): means over the notes
-    "Spectral convergence and mean |Δ ln| of the corrected and of the NNLS magnitude against the true STFT, whole notes."
+    ("Spectral convergence and mean |Δ ln| of the corrected and of the NNLS magnitude against the true STFT, "
+     "whole notes.")
     ds, r = NoteCache(cache_dir, split), []
     with torch.no_grad():
         for i in idx:
             x = torch.as_tensor(ds.full(i) if inputs is None else inputs[i], dtype=torch.float32)[None]
             S = stft_magnitude(read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), ds.spec))[None]
             pk, en = S.amax((-2, -1)), S.pow(2).mean((-2, -1))
-            mag, pred = corrected_magnitude(net, x, torch.tensor([float(ds.ref_db[i])]), torch.tensor([int(ds.pitch[i])]))
+            mag, pred = corrected_magnitude(net, x, torch.tensor([float(ds.ref_db[i])]),
+                                            torch.tensor([int(ds.pitch[i])]))
             r.append([v.item() for m in (pred, mag) for v in magnitude_loss(m, S, pk, en)])
     return dict(zip(('sc', 'log', 'nnls_sc', 'nnls_log'), np.mean(r, 0).tolist()))
 
@@ -225,7 +238,8 @@ def train_vocoder(data,                         # dataset root (nsynth-<split>/ 
                 load_avg=[round(l, 2) for l in os.getloadavg()], final_loss=round(state['loss'], 4))
     if vcfg.eval_per_family:
         idx = held_out_notes(cache_dir, vcfg.eval_per_family)
-        meta['held_out'] = dict(notes=len(idx), **{v.name: score(v, cache_dir, idx)['mean'] for v in (Vocoder(w.ema), GriffinLim())})
+        meta['held_out'] = dict(notes=len(idx),
+                                **{v.name: score(v, cache_dir, idx)['mean'] for v in (Vocoder(w.ema), GriffinLim())})
     save_vocoder(folder, w.ema, meta)                                        # vocoder.json last: finished
     shutil.rmtree(folder / 'checkpoints', ignore_errors=True)
     return folder
