@@ -4,6 +4,8 @@
 #   make report PROFILE=full DATA=/path/to/nsynth   the seed's full configuration on NSynth
 #   make report OBJECTIVE=seed   the research log's objective instead of the comparison's winner
 #   make compare  every objective on the same data and steps, scored side by side (a page of the run's site)
+#   make vocoders every vocoder candidate scored on held-out notes (a page of the run's site)
+#   make report VOCODER=griffin-lim   the research log's inversion instead of the trained vocoder
 #   make lab      JupyterLab on nbs/ (experiment notebooks are paired with py:percent files by jupytext)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -13,9 +15,10 @@ DATA   ?= data/soundfont-$(PROFILE)
 NAME   ?= $(PROFILE)
 OBJECTIVE ?=
 OBJ_ARG = $(if $(OBJECTIVE),--objective $(OBJECTIVE),)
+VOCODER ?= nnls-correction
 STAMP   = $(VENV)/.setup-stamp
 
-.PHONY: setup test test-nbs test-py check-export check-pairs test-slow report compare lab pair clean-nbs export bench
+.PHONY: setup test test-nbs test-py check-export check-pairs test-slow report compare vocoders lab pair clean-nbs export bench
 
 setup: $(STAMP)
 
@@ -68,10 +71,13 @@ clean-nbs: $(STAMP)
 	$(BIN)/nbdev_clean
 
 report: $(STAMP)
-	$(BIN)/timbre-nb run --profile $(PROFILE) --data $(DATA) --name $(NAME) $(OBJ_ARG)
+	$(BIN)/timbre-nb run --profile $(PROFILE) --data $(DATA) --name $(NAME) $(OBJ_ARG) --vocoder $(VOCODER)
 
 compare: $(STAMP)
-	$(BIN)/timbre-nb compare --profile $(PROFILE) --data $(DATA) --name $(NAME)
+	$(BIN)/timbre-nb compare --profile $(PROFILE) --data $(DATA) --name $(NAME) --vocoder $(VOCODER)
+
+vocoders: $(STAMP)
+	$(BIN)/timbre-nb vocoders --profile $(PROFILE) --data $(DATA) --name $(NAME)
 
 # JupyterLab refuses to run as root unless told; containers often are root.
 lab: $(STAMP)

@@ -65,13 +65,13 @@ def ensure_data(data,                  # a dataset root
 
 # %% ../nbs/11_pipeline.ipynb #c008
 class ProgressLines:
-    "A writable stream that passes on only whole lines starting with `[` (a stage's progress lines) to `out`."
+    "A writable stream passing on to `out` only whole lines like `[stage] ...` (not `[IPKernelApp] ...` log lines)."
     def __init__(self, out): self.out, self.pending = out, ''
     def write(self, text: str):
         self.pending += text
         *lines, self.pending = self.pending.split('\n')
         for line in lines:
-            if line.startswith('['): self.out.write(line + '\n'); self.out.flush()
+            if line[:1] == '[' and line[1:2].islower(): self.out.write(line + '\n'); self.out.flush()
     def flush(self): pass
 
 def _papermill(nb: str, out: Path, params: dict, cwd: Path):

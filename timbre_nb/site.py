@@ -11,7 +11,7 @@ from .config import SpecConfig, read_json
 
 # %% auto #0
 __all__ = ['EXPERIMENT_PAGES', 'MAP_FILE', 'notebooks_dir', 'experiment_notebook', 'library_notebooks', 'summary_rows',
-           'write_index', 'clean_for_site', 'build_site']
+           'write_index', 'clean_for_site', 'smaller_image', 'build_site']
 
 # %% ../nbs/11a_site.ipynb #b9ab89e5
 def notebooks_dir() -> Path:
@@ -122,7 +122,7 @@ found, on instruments it never heard:"""]
 def clean_for_site(src: Path,  # an executed notebook
                    dst: Path   # where the page's copy goes
                   ) -> Path:
-    "Copy a notebook for the site: stdout merged into one block, stderr dropped, parameter cells collapsed, the map linked."
+    "Copy a notebook for the site: stdout merged, stderr dropped, parameters collapsed, the map linked, big PNGs as JPEG."
     import nbformat
     nb = nbformat.read(str(src), as_version=4)
     for cell in nb.cells:
@@ -135,9 +135,23 @@ def clean_for_site(src: Path,  # an executed notebook
             if o.output_type == 'stream' and outs and outs[-1].output_type == 'stream': outs[-1].text += o.text; continue
             if 'text/html' in o.get('data', {}):                            # the map: one file, not a copy per page
                 o.data['text/html'] = _MAP_SRCDOC.sub(_map_frame_head, ''.join(o.data['text/html']))
+            if 'image/png' in o.get('data', {}): o.data.update(smaller_image(o.data.pop('image/png')))
             outs.append(o)
         cell.outputs = outs
     nbformat.write(nb, str(dst)); return dst
+
+def smaller_image(png_b64: str,          # a notebook output's base64 PNG
+                  limit: int = 150_000,   # bytes: smaller PNGs stay as they are (line plots compress well)
+                  quality: int = 85,      # JPEG quality
+                 ) -> dict:               # {'image/png': ...} or {'image/jpeg': ...}, whichever is smaller
+    "A large figure (spectrograms, maps: photo-like pixels) as JPEG when that is smaller; other figures unchanged."
+    import base64, io
+    from PIL import Image
+    raw = base64.b64decode(png_b64)
+    if len(raw) <= limit: return {'image/png': png_b64}
+    buf = io.BytesIO(); Image.open(io.BytesIO(raw)).convert('RGB').save(buf, 'JPEG', quality=quality, optimize=True)
+    jpg = buf.getvalue()
+    return {'image/jpeg': base64.b64encode(jpg).decode()} if len(jpg) < len(raw) else {'image/png': png_b64}
 
 _MAP_SRCDOC = re.compile(r'<iframe srcdoc="[^"]*"(?=[^>]*title="Playable timbre map")')   # srcdoc is escaped: no '"'
 def _map_frame_head(match) -> str: return f'<iframe src="{MAP_FILE}"'

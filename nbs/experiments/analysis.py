@@ -2,7 +2,7 @@
 # # Analysis: the timbre space and the audio
 # > Is μ a timbre space? Scores on held-out instruments beside baselines that need no model; PCA and UMAP maps;
 # > spectrogram reconstructions; and audio: original, inversion upper bound, and the model — through the run's vocoder
-> and, as a labelled A/B, through Griffin-Lim — with numbers.
+# > and, as a labelled A/B, through Griffin-Lim — with numbers.
 
 # %% [markdown]
 # An *experiment* notebook (research log §5–6): papermill injects the run's parameters below and keeps the executed copy

@@ -24,8 +24,10 @@ melody = [[60, 0.4], [62, 0.4], [64, 0.4], [65, 0.4], [67, 0.8], [65, 0.4], [64,
 voice_key = None         # the note whose code plays the melody (None: the across-pitch source note)
 n_swaps = 2              # timbre swaps (A's code at B's pitch and back)
 map_method = 'pca'       # 2-D embedding of μ for the map: 'pca' or 'umap'
-map_audio = None         # map points with audio (None: every one; each ~8 kB with both clips)
-map_clip_seconds = 0.75  # length of each map clip, s
+map_audio = None         # map points with audio (None: every one; each ~6.6 kB with both clips)
+map_max_points = 400     # points on the map (one per instrument and pitch; a seeded sample if more): the page's size
+map_clip_seconds = 0.5   # length of each map clip, s
+map_compression = 0.9    # MP3 compression of the map's clips, 0 (best) .. 0.99 (smallest)
 map_gl_iters = 16        # Griffin-Lim iterations for the map's model clips (when the vocoder is Griffin-Lim)
 map_with_model = True    # also embed the model's reconstruction clip (else recordings only)
 
@@ -86,14 +88,16 @@ transfer = show_transfer(model, ds, pick_voice_note(ds, seed, voice_key), melody
 # %% [markdown]
 # ## The playable timbre map
 # The held-out notes' μ in 2-D (PCA by default: the same first directions the slider explorer moves along), one point
-# per instrument and pitch, one colour per family; hover for key, family and pitch; **tap a point to hear it** — the
-# recording, or (radio buttons) the model's reconstruction of its onset crop. Every point carries both, as short
-# compressed clips (`map_clip_seconds`). The page is also saved on its own as `timbre_map.html` in the run folder
+# per instrument and pitch (`map_max_points` of them, a seeded sample: the page's size grows with them), one colour per
+# family; hover for key, family and pitch; **tap a point to hear it** — the recording, or (radio buttons) the model's
+# reconstruction of its onset crop through the run's vocoder. Every point carries both, as short MP3 clips
+# (`map_clip_seconds`, `map_compression`). The page is also saved on its own as `timbre_map.html` in the run folder
 # and works offline from a file; the site shows that one file here and on its front page.
 
 # %% tags=["hide-input"]
 timbre_map = show_timbre_map(model, ds, out_file=f'{run_dir}/timbre_map.html', method=map_method,
                              n_audio=map_audio, clip_seconds=map_clip_seconds, voc=map_voc,
+                             max_points=map_max_points, compression=map_compression,
                              with_model=map_with_model, seed=seed)
 
 # %% [markdown]
