@@ -16,6 +16,7 @@ from .data import read_wave, wav_path
 from .inversion import stft_magnitude, _hann
 from .vocoder import (VocoderConfig, vocoder_config, ConvNeXtBlock, GriffinLim, _batch_args, phase_to_wave,
                                load, _NOT_HASHED)
+from .runs import report_progress
 from .vocoder_training import VocoderData, lr_at, held_out_notes, score, train_vocoder
 
 # %% auto #0
@@ -203,8 +204,9 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
     from timbre_nb.reconstruction import reconstruct_full
     cfg = SpecConfig(); cache_dir = build_cache(data, cfg, cache_root, progress=progress)
     idx, ds = held_out_notes(cache_dir, per_family), NoteCache(cache_dir, 'valid+test')
-    vocs = {}
-    for c in candidates:
+    vocs, t0 = {}, time.time()
+    for k, c in enumerate(candidates):
+        report_progress('vocoder', k, len(candidates), t0, f'candidates trained or reused (next: {c})')
         if c.startswith('griffin-lim'): vocs[c] = (load(c), dict(params=0, train_seconds=0.0, train_cpu_seconds=0.0))
         elif c.startswith('nnls-correction'):
             p = train_vocoder(data, cache_root, root, profile, progress, **(dict(degrade=0.5) if c.endswith('degraded') else {}))
@@ -221,10 +223,11 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
     if run_dir is not None:
         model = load_model(run_dir)
         inputs['model'] = {i: reconstruct_full(model, ds.full(i), int(ds.pitch[i]), cfg) for i in idx}
-    rows = []
+    rows, jobs, t0 = [], [(i, n) for i in inputs for n in vocs if i == 'true' or not n.startswith('ceiling')], time.time()
     for inp, xs in inputs.items():
         for name, (voc, info) in vocs.items():
             if name.startswith('ceiling') and inp != 'true': continue
+            report_progress('vocoder', len(rows), len(jobs), t0, 'candidate × input scored')
             r = score(voc, cache_dir, idx, inputs=xs)
             rows.append(dict(input=inp, candidate=name, notes=len(idx), **r['mean'], **info,
                              load_avg=round(os.getloadavg()[0], 2), dataset=Path(data).name))
