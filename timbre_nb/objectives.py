@@ -11,8 +11,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.docments import docments
 from .config import FAMILIES, stable_hash
 from .model import CVAE, CVAEConfig, reparameterise
-from .losses import (vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows, grad_reverse,
-                              pitch_correlation)
+from .losses import (vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows,
+                              grad_reverse, pitch_correlation)
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'COMPARE_OBJECTIVES', 'TrainConfig', 'train_config',
@@ -37,17 +37,17 @@ class TrainConfig:
     recon_weight: float = 1.0            # likelihood weighting w in w*recon + β*KL (seed: 1; see losses.decoder_sigma)
     conditional: bool = True             # pitch-conditioned CVAE (False: plain VAE, pitch ignored)
     cross_pitch: float = 0.0             # weight of recon(decode(z_a, pitch_b), x_b) over partner pairs (0: off)
-    partners: str = 'instrument'         # a note's partner: same 'instrument', other pitch; or same GM 'program', other library
+    partners: str = 'instrument'         # partner: same 'instrument', other pitch; or same GM 'program', other library
     invariance: float = 0.0              # weight of InfoNCE between partners' μ (0: off)
     nce_tau: float = 0.1                 # InfoNCE temperature
-    nce_negatives: str = 'partners'      # 'partners' (each anchor vs the batch's partners) or 'all' (NT-Xent, 2B-2 each)
+    nce_negatives: str = 'partners'      # 'partners' (each anchor vs batch partners) or 'all' (NT-Xent, 2B-2 each)
     invariance_scale: str = 'constant'   # 'constant': invariance x InfoNCE; 'recon': that term is `invariance` x recon
     family_head: float = 0.0             # weight of a linear family classifier on μ (supervised; 0: off)
     adv_pitch: float = 0.0               # gradient-reversal weight of a pitch-class head on tanh(μ) (0: off)
     pitch_decorr: float = 0.0            # weight of the mean corr(μ_d, pitch)² over the batch (0: off)
     seed: int = 0                        # model init, crops, partners, batch order, sampling noise
     device: str = 'auto'                 # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
-    precision: str = 'auto'              # 'auto' (bf16 autocast where the chip computes bf16 natively), 'fp32', 'bf16', 'fp16'
+    precision: str = 'auto'              # 'auto' (bf16 autocast if the chip has native bf16), 'fp32', 'bf16', 'fp16'
     max_steps: int = 0                   # stop after this many optimiser steps (0: no limit)
     log_every: int = 200                 # `[step N]` line every N steps
     ckpt_every: int = 500                # checkpoint every N steps (and at each epoch end)
@@ -60,7 +60,8 @@ class TrainConfig:
             raise ValueError('TrainConfig: cross_pitch/invariance need partners decoded at their own pitch, so a '
                              'pitch-conditioned model (conditional=True); set them to 0 for a plain VAE.')
         if self.paired and self.batch_size < 4:
-            raise ValueError(f'TrainConfig: batch_size={self.batch_size} holds fewer than 2 anchor/partner pairs; use >= 4.')
+            raise ValueError(f'TrainConfig: batch_size={self.batch_size} holds fewer than 2 anchor/partner pairs; '
+                             'use >= 4.')
         for name, allowed in (('precision', PRECISIONS), ('nce_negatives', ('partners', 'all')),
                               ('invariance_scale', ('constant', 'recon')), ('free_bits_mode', ('total', 'per_dim')),
                               ('partners', ('instrument', 'program'))):
@@ -111,7 +112,7 @@ COMPARE_OBJECTIVES = ('seed', 'timbre-inv100', 'timbre-inv100-decorr')   # `make
 
 def train_config(profile: str = 'quick',            # a key of PROFILES
                  objective: str = DEFAULT_OBJECTIVE, # a key of OBJECTIVES
-                 **overrides                         # TrainConfig fields; None values are ignored (papermill passes them)
+                 **overrides                         # TrainConfig fields; None values ignored (papermill passes them)
                 ) -> TrainConfig:
     "The profile's and objective's `TrainConfig`, with `overrides` on top."
     for name, table in (('profile', PROFILES), ('objective', OBJECTIVES)):
@@ -147,7 +148,8 @@ _WANT = dict(int='an integer', float='a number', str='a string', bool='True or F
 
 def _coerce(name: str, value, kind: str):
     "`value` as TrainConfig field `name` of type `kind`, or a ValueError that says what was given and what is wanted."
-    bad = lambda: ValueError(f'parameter {name}={value!r}: TrainConfig.{name} takes {_WANT[kind]} ({config_help()[name]}).')
+    bad = lambda: ValueError(f'parameter {name}={value!r}: TrainConfig.{name} takes {_WANT[kind]} '
+                             f'({config_help()[name]}).')
     if kind == 'dict':
         if isinstance(value, str):
             try: value = json.loads(value)
@@ -175,7 +177,8 @@ def _parse_overrides(overrides) -> dict:
             raise ValueError(f"parameter overrides={overrides!r} is not JSON ({e.msg}); write -p overrides "
                              f"'{{\"epochs\": 1}}', or set each field on its own: -p epochs 1.") from None
     if not isinstance(overrides, dict):
-        raise ValueError(f'parameter overrides={overrides!r}: expected a dict of TrainConfig fields, e.g. {{"epochs": 1}}.')
+        raise ValueError(f'parameter overrides={overrides!r}: expected a dict of TrainConfig fields, '
+                         f'e.g. {{"epochs": 1}}.')
     return overrides
 
 def notebook_overrides(ns: dict,                 # the notebook's globals(), right after its parameters cell
@@ -215,7 +218,8 @@ class TimbreObjective(nn.Module):
         self.family_head = nn.Linear(D, len(FAMILIES)) if cfg.family_head else None
         self.pitch_head = nn.Sequential(nn.Linear(D, 64), nn.SiLU(), nn.Linear(64, 12)) if cfg.adv_pitch else None
 
-    def forward(self, x, pitch, family, x_b=None, pitch_b=None, step: int = 0) -> dict:   # x: (B, 1, n_mels, T); pitch, family: (B,)
+    def forward(self, x, pitch, family, x_b=None, pitch_b=None,
+                step: int = 0) -> dict:   # x: (B, 1, n_mels, T); pitch, family: (B,)
         c, m, B = self.cfg, self.model, len(x)
         if x_b is not None: x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
         mu, logvar = m.encode(x, pitch)                                   # (B', D) each; B' = 2B with partners
@@ -236,8 +240,9 @@ class TimbreObjective(nn.Module):
         if self.family_head is not None:
             terms['family_ce'] = F.cross_entropy(self.family_head(mu.float()), family)
             terms['total'] = terms['total'] + c.family_head * ramp * terms['family_ce']
-        if self.pitch_head is not None:                                   # the head learns pitch class; the encoder, to hide it
-            terms['adv_pitch'] = F.cross_entropy(self.pitch_head(grad_reverse(torch.tanh(mu.float()), c.adv_pitch * ramp)), pitch % 12)
+        if self.pitch_head is not None:                  # the head learns pitch class; the encoder, to hide it
+            terms['adv_pitch'] = F.cross_entropy(
+                self.pitch_head(grad_reverse(torch.tanh(mu.float()), c.adv_pitch * ramp)), pitch % 12)
             terms['total'] = terms['total'] + terms['adv_pitch']
         if c.pitch_decorr:                                               # no linear trace of pitch in μ
             terms['pitch_corr'] = pitch_correlation(mu.float(), pitch)

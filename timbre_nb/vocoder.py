@@ -36,8 +36,8 @@ def pghi_phase(mag,                              # (freq, frames) linear STFT ma
     "Phase from the magnitude alone by Phase Gradient Heuristic Integration (pghipy, numba)."
     mag = torch.as_tensor(mag, dtype=torch.float64)
     if mag.ndim != 2 or mag.shape[0] != cfg.n_fft // 2 + 1:
-        raise ValueError(f"vocoder.pghi_phase: expected one magnitude ({cfg.n_fft // 2 + 1}, frames), got {tuple(mag.shape)}; "
-                         f"call it once per item of a batch.")
+        raise ValueError(f"vocoder.pghi_phase: expected one magnitude ({cfg.n_fft // 2 + 1}, frames), "
+                         f"got {tuple(mag.shape)}; call it once per item of a batch.")
     X = np.ascontiguousarray(mag.T.numpy())                                  # (frames, freq): pghipy's layout
     return torch.from_numpy(_pghi_kernel()(X, cfg.n_fft, cfg.hop, HANN_GAMMA * cfg.n_fft ** 2, tol).T.copy()).float()
 
@@ -87,12 +87,14 @@ def _batch_args(x, ref_db, pitch, cfg: SpecConfig):
     x = torch.as_tensor(x, dtype=torch.float32); single = x.ndim == 2
     x = x[None] if single else x
     if x.ndim != 3 or x.shape[1] != cfg.n_mels:
-        raise ValueError(f"vocoder: expected a normalised log-mel ({cfg.n_mels}, frames) or a batch (B, {cfg.n_mels}, frames), "
-                         f"got {tuple(x.shape)}; pass what features.log_mel or the model's decoder returns.")
+        raise ValueError(f"vocoder: expected a normalised log-mel ({cfg.n_mels}, frames) or a batch "
+                         f"(B, {cfg.n_mels}, frames), got {tuple(x.shape)}; "
+                         f"pass what features.log_mel or the model's decoder returns.")
     ref = torch.as_tensor(ref_db, dtype=torch.float32).reshape(-1)
     pitch = torch.as_tensor(60 if pitch is None else pitch).long().reshape(-1)
     if len(ref) not in (1, len(x)) or len(pitch) not in (1, len(x)):
-        raise ValueError(f"vocoder: {len(x)} log-mels but {len(ref)} ref_db and {len(pitch)} pitches; pass one each, or one for all.")
+        raise ValueError(f"vocoder: {len(x)} log-mels but {len(ref)} ref_db and {len(pitch)} pitches; "
+                         f"pass one each, or one for all.")
     return x, ref.expand(len(x)), pitch.expand(len(x)), single
 
 class MagnitudeVocoder:
@@ -117,10 +119,12 @@ class MagnitudeVocoder:
                 out.append(phase_to_wave(self.magnitude(x[s], ref[s], pitch[s]), self.cfg, self.n_iter, self.init))
         y = torch.cat(out).numpy().astype(np.float32)
         return y[0] if single else y
-    def __repr__(self): return f'{type(self).__name__}({self.name}: {self.init} start + {self.n_iter} Griffin-Lim iterations)'
+    def __repr__(self):
+        return f'{type(self).__name__}({self.name}: {self.init} start + {self.n_iter} Griffin-Lim iterations)'
 
 class GriffinLim(MagnitudeVocoder):
-    "Today's path behind the vocoder call: NNLS mel → linear magnitude, then Griffin-Lim (random start: inversion.invert)."
+    ("Today's path behind the vocoder call: NNLS mel → linear magnitude, then Griffin-Lim "
+     "(random start: inversion.invert).")
     def __init__(self, n_iter: int = 64,                # Griffin-Lim iterations (inversion's choice)
                  init: str = 'random',                  # 'random' = today's path; 'pghi' = PGHI-started
                  cfg: SpecConfig = SpecConfig(),
@@ -138,7 +142,7 @@ class VocoderConfig:
     # what a training step sees
     batch: int = 32             # crops per step
     crop: int = 24              # frames per crop (0.38 s)
-    degrade: float = 0.0        # share of crops whose log-mel is degraded (measured in 08c: no gain on a model's log-mel)
+    degrade: float = 0.0        # share of crops whose log-mel is degraded (08c measured no gain on a model's log-mel)
     blur_t: float = 3.0         # largest Gaussian σ along time, frames (σ drawn uniformly from 0)
     blur_f: float = 1.5         # largest Gaussian σ along frequency, mel bins
     contrast: float = 0.15      # largest contrast loss: x → α·x, α ~ U(1 − contrast, 1) (dB pulled towards −40)
@@ -161,7 +165,7 @@ class VocoderConfig:
     grad_clip: float = 1.0      # gradient-norm clip
     seed: int = 0               # initialisation and every batch draw
     # inference (not part of the folder's hash: the weights do not depend on them) and bookkeeping
-    project_iter: int = 30      # multiplicative updates making the corrected power consistent with the input mel (0: off)
+    project_iter: int = 30      # multiplicative updates making corrected power consistent with the input mel (0: off)
     gl_iter: int = 32           # Griffin-Lim iterations after PGHI
     ckpt_every: int = 50        # steps between checkpoints
     keep_ckpts: int = 2         # checkpoints kept on disk
@@ -194,7 +198,8 @@ def apply_correction(mag,                   # (B, freq, T) NNLS magnitude
                      ref_db,                # (B,) the note's peak level, dB
                      floor_db: float = 100.0,
                     ) -> torch.Tensor:      # (B, freq, T) corrected magnitude, ≥ 0
-    "mag + max(mag, floor)·(10^(corr/20) − 1): the NNLS magnitude scaled by the correction, bins under the floor raised as\n"
+    ("mag + max(mag, floor)·(10^(corr/20) − 1): the NNLS magnitude scaled by the correction, "
+     "bins under the floor raised as\n")
     "if they sat on it; exactly `mag` where the correction is 0."
     fl = 10 ** ((torch.as_tensor(ref_db, dtype=torch.float32) - floor_db) / 20)[..., None, None]
     return (mag + torch.maximum(mag, fl) * (10 ** (corr_db / 20) - 1)).clamp_min(0)
@@ -225,7 +230,8 @@ class ConvNeXtBlock(nn.Module):
         return z + (self.scale * y).transpose(1, 2)
 
 class CorrectionNet(nn.Module):
-    "Per-bin dB correction of the NNLS magnitude from (log-mel, NNLS dB re peak, pitch); exactly zero at initialisation."
+    ("Per-bin dB correction of the NNLS magnitude from (log-mel, NNLS dB re peak, pitch); "
+     "exactly zero at initialisation.")
     def __init__(self, vcfg: VocoderConfig = VocoderConfig(), cfg: SpecConfig = SpecConfig()):
         super().__init__()
         nf, self.vcfg, self.cfg = cfg.n_fft // 2 + 1, vcfg, cfg
@@ -246,7 +252,8 @@ class CorrectionNet(nn.Module):
                 pitch,                       # (B,) MIDI pitch
                ) -> torch.Tensor:            # (B, freq, T) correction in dB, within ±max_db
         T = x.shape[-1]
-        feats = torch.cat([(nnls_rel_db.clamp_min(-100) + 50) / 50, x, self.pitch(pitch)[:, :, None].expand(-1, -1, T)], 1)
+        feats = torch.cat([(nnls_rel_db.clamp_min(-100) + 50) / 50, x,
+                           self.pitch(pitch)[:, :, None].expand(-1, -1, T)], 1)
         z = self.norm(self.blocks(self.inp(feats)).transpose(1, 2))            # (B, T, hidden)
         corr = self.head(z).transpose(1, 2)                                      # (B, freq, T)
         if self.vcfg.harmonic_head: corr = corr + self.harmonic_correction(self.harm(z), pitch)
@@ -261,13 +268,15 @@ class CorrectionNet(nn.Module):
 
 def harmonic_templates(pitch,                # (B,) MIDI pitch
                        cfg: SpecConfig = SpecConfig()) -> torch.Tensor:   # (B, 3, freq)
-    "At the MIDI harmonics k·f0: the Hann window's main lobe in dB/40 (0 on a harmonic, −1 at ≤ −40 dB); cos, sin of 2πf/f0."
+    ("At the MIDI harmonics k·f0: the Hann window's main lobe in dB/40 (0 on a harmonic, −1 at ≤ −40 dB); "
+     "cos, sin of 2πf/f0.")
     freqs = torch.arange(cfg.n_fft // 2 + 1) * cfg.sr / cfg.n_fft
     f0 = (440 * 2 ** ((torch.as_tensor(pitch).float() - 69) / 12))[:, None]
     r = freqs / f0
     d = ((freqs - r.round().clamp_min(1) * f0) * cfg.n_fft / cfg.sr).abs()    # distance to the nearest harmonic, bins
     one = (d - 1).abs() <= 1e-4
-    lobe = torch.where(one, torch.full_like(d, 0.5), torch.sinc(d) / (1 - d ** 2).masked_fill(one, 1.0))   # Hann: W(0)=1, W(±1)=½
+    lobe = torch.where(one, torch.full_like(d, 0.5),
+                       torch.sinc(d) / (1 - d ** 2).masked_fill(one, 1.0))   # Hann: W(0)=1, W(±1)=½
     lobe_db = (20 * torch.log10(lobe.abs().clamp_min(1e-2))).clamp_min(-40) / 40
     return torch.stack([lobe_db, torch.cos(2 * math.pi * r), torch.sin(2 * math.pi * r)], 1)
 
@@ -308,23 +317,28 @@ def save_vocoder(folder,                         # the vocoder's folder
                                               params=net.n_params, **meta))
     return folder
 
-def load(path='griffin-lim',                     # 'griffin-lim' | 'griffin-lim-pghi' | a vocoder folder | a run folder with a pointer
-        ) -> MagnitudeVocoder:                   # called as voc(x, ref_db, pitch) → waveform
+def load(path='griffin-lim',     # 'griffin-lim' | 'griffin-lim-pghi' | a vocoder folder | a run folder with a pointer
+        ) -> MagnitudeVocoder:   # called as voc(x, ref_db, pitch) → waveform
     "The vocoder at `path`; a run folder's pointer `vocoder.json` = {\"path\": ...} is followed."
-    if str(path) in ('griffin-lim', 'griffin-lim-pghi'): return GriffinLim(init='pghi' if str(path).endswith('pghi') else 'random')
+    if str(path) in ('griffin-lim', 'griffin-lim-pghi'):
+        return GriffinLim(init='pghi' if str(path).endswith('pghi') else 'random')
     p = Path(path); meta_p = p / 'vocoder.json'
     if not meta_p.exists():
         raise FileNotFoundError(f"{meta_p}: no such file. Pass 'griffin-lim', a vocoder folder made by "
-                                f"vocoder_training.train_vocoder (`timbre-nb vocoder --data DIR`), or a run folder with a pointer to one "
-                                f"(vocoder.point_to).")
+                                f"vocoder_training.train_vocoder (`timbre-nb vocoder --data DIR`), or a run folder "
+                                f"with a pointer to one (vocoder.point_to).")
     meta = json.loads(meta_p.read_text())
     if 'kind' not in meta:                                                    # a pointer
-        if 'path' not in meta: raise ValueError(f'{meta_p}: neither a vocoder (no "kind") nor a pointer (no "path"); rewrite it with vocoder.point_to.')
+        if 'path' not in meta:
+            raise ValueError(f'{meta_p}: neither a vocoder (no "kind") nor a pointer (no "path"); '
+                             f'rewrite it with vocoder.point_to.')
         t = str(meta['path'])
         return load(t if t.startswith('griffin-lim') or Path(t).is_absolute() else p / t)
-    if meta['kind'] != Vocoder.name: raise ValueError(f"{meta_p}: kind {meta['kind']!r} is not a vocoder this module loads ({Vocoder.name!r}).")
+    if meta['kind'] != Vocoder.name:
+        raise ValueError(f"{meta_p}: kind {meta['kind']!r} is not a vocoder this module loads ({Vocoder.name!r}).")
     known = {f.name for f in fields(VocoderConfig)}                          # fields added since keep their defaults
-    net = CorrectionNet(VocoderConfig(**{k: v for k, v in meta['config'].items() if k in known}), SpecConfig(**meta['spec']))
+    net = CorrectionNet(VocoderConfig(**{k: v for k, v in meta['config'].items() if k in known}),
+                        SpecConfig(**meta['spec']))
     net.load_state_dict(load_file(str(p / 'vocoder.safetensors')))
     return Vocoder(net, p)
 

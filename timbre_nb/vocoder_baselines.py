@@ -51,7 +51,8 @@ def filtered_noise(bands,                 # (B, n_bands, frames) linear gains of
                   ) -> torch.Tensor:      # (B, n)
     "Filtered noise in the STFT domain: uniform noise × the band gains, interpolated to bins and frames."
     noise = torch.rand(bands.shape[0], n, generator=torch.Generator().manual_seed(seed)) * 2 - 1
-    N = torch.stft(noise, cfg.n_fft, cfg.hop, window=_hann(cfg.n_fft), center=True, return_complex=True)   # (B, freq, frames')
+    N = torch.stft(noise, cfg.n_fft, cfg.hop, window=_hann(cfg.n_fft), center=True,
+                   return_complex=True)                                         # (B, freq, frames')
     H = F.interpolate(bands[:, None], size=N.shape[-2:], mode='bilinear', align_corners=True)[:, 0]
     return torch.istft(N * H, cfg.n_fft, cfg.hop, window=_hann(cfg.n_fft), length=n)
 
@@ -78,9 +79,11 @@ def grid_table(cache_dir,                 # a cache folder
     ds = NoteCache(cache_dir, split); rows = {}
     for i in range(len(ds)):
         if velocity is not None and ds.velocity[i] != velocity: continue
-        s, b = harmonic_energy_share(read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), ds.spec), int(ds.pitch[i]), ds.spec)
+        s, b = harmonic_energy_share(read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), ds.spec),
+                                     int(ds.pitch[i]), ds.spec)
         rows.setdefault(FAMILIES[ds.family[i]], []).append((s, b))
-    return [dict(family=k, notes=len(v), share=float(np.mean([s for s, _ in v])), bins=float(np.mean([b for _, b in v])))
+    return [dict(family=k, notes=len(v), share=float(np.mean([s for s, _ in v])),
+                 bins=float(np.mean([b for _, b in v])))
             for k, v in sorted(rows.items())]
 
 # %% ../nbs/08d_vocoder_baselines.ipynb #d014
@@ -89,17 +92,21 @@ class FrameNet(nn.Module):
     def __init__(self, hidden: int, blocks: int, cfg: SpecConfig = SpecConfig(), pitch_dim: int = 16, kernel: int = 7):
         super().__init__()
         self.pitch, self.inp = nn.Embedding(128, pitch_dim), nn.Conv1d(cfg.n_mels + pitch_dim, hidden, 7, padding=3)
-        self.blocks = nn.Sequential(*[ConvNeXtBlock(hidden, kernel) for _ in range(blocks)]); self.norm = nn.LayerNorm(hidden)
+        self.blocks = nn.Sequential(*[ConvNeXtBlock(hidden, kernel) for _ in range(blocks)])
+        self.norm = nn.LayerNorm(hidden)
     def forward(self, x, pitch):
         z = self.inp(torch.cat([x, self.pitch(pitch)[:, :, None].expand(-1, -1, x.shape[-1])], 1))
         return self.norm(self.blocks(z).transpose(1, 2))
 
 class DDSPNet(nn.Module):
-    "Harmonic-plus-noise synthesis at the MIDI f0; the net sets loudness, harmonic distribution and noise bands per frame."
+    ("Harmonic-plus-noise synthesis at the MIDI f0; the net sets loudness, harmonic distribution and noise bands "
+     "per frame.")
     kind = 'ddsp'
-    def __init__(self, hidden: int = 256, blocks: int = 4, n_harmonics: int = 64, n_bands: int = 65, cfg: SpecConfig = SpecConfig()):
+    def __init__(self, hidden: int = 256, blocks: int = 4, n_harmonics: int = 64, n_bands: int = 65,
+                 cfg: SpecConfig = SpecConfig()):
         super().__init__()
-        self.cfg, self.K, self.hp = cfg, n_harmonics, dict(hidden=hidden, blocks=blocks, n_harmonics=n_harmonics, n_bands=n_bands)
+        self.cfg, self.K, self.hp = cfg, n_harmonics, dict(hidden=hidden, blocks=blocks, n_harmonics=n_harmonics,
+                                                           n_bands=n_bands)
         self.net, self.head = FrameNet(hidden, blocks, cfg), nn.Linear(hidden, 1 + n_harmonics + n_bands)
     def forward(self, x, ref_db, pitch, n: int | None = None):             # → (B, n) waveform
         n = n or (x.shape[-1] - 1) * self.cfg.hop
@@ -128,10 +135,12 @@ BASELINES = {'ddsp': DDSPNet, 'vocos': VocosNet}
 def mrstft_loss(y, x,                              # (B, n) output and target waveforms
                 fft_sizes=(512, 1024, 2048),       # as inversion.mrstft_distance
                 top_db: float = 80.0) -> torch.Tensor:
-    "inversion.mrstft_distance, batched and differentiable: mean over sizes of SC + mean |Δ ln| floored at x's peak − top_db."
+    ("inversion.mrstft_distance, batched and differentiable: mean over sizes of SC + mean |Δ ln| floored at "
+     "x's peak − top_db.")
     total = 0.0
     for n_fft in fft_sizes:
-        st = lambda s: torch.stft(s, n_fft, n_fft // 4, window=_hann(n_fft), center=True, pad_mode='reflect', return_complex=True).abs()
+        st = lambda s: torch.stft(s, n_fft, n_fft // 4, window=_hann(n_fft), center=True, pad_mode='reflect',
+                                  return_complex=True).abs()
         X, Y = st(x), st(y)
         f = X.amax((-2, -1), keepdim=True) * 10 ** (-top_db / 20)
         total = total + ((Y - X).norm(dim=(-2, -1)) / X.norm(dim=(-2, -1)).clamp_min(1e-8)).mean() \
@@ -140,7 +149,8 @@ def mrstft_loss(y, x,                              # (B, n) output and target wa
 
 class WaveVocoder:
     "A waveform model (DDSP, Vocos) behind the vocoder call voc(x, ref_db, pitch)."
-    def __init__(self, model: nn.Module, chunk: int = 16): self.model, self.chunk, self.name = model.eval(), chunk, model.kind
+    def __init__(self, model: nn.Module, chunk: int = 16):
+        self.model, self.chunk, self.name = model.eval(), chunk, model.kind
     def __call__(self, x, ref_db, pitch=None) -> np.ndarray:
         x, ref, pitch, single = _batch_args(x, ref_db, pitch, self.model.cfg)
         with torch.no_grad():
@@ -149,16 +159,18 @@ class WaveVocoder:
         return y[0] if single else y
 
 def fit_wave_model(model: nn.Module, data: VocoderData, vcfg: VocoderConfig, progress: bool = True) -> dict:
-    "Train a waveform baseline on the correction net's batches (MR-STFT loss, AdamW, its schedule). Returns steps, seconds, loss."
+    ("Train a waveform baseline on the correction net's batches (MR-STFT loss, AdamW, its schedule). "
+     "Returns steps, seconds, loss.")
     torch.manual_seed(vcfg.seed); opt = torch.optim.AdamW(model.parameters(), lr=vcfg.lr, weight_decay=0.0)
     t_wall, t_cpu = time.time(), time.process_time()
     for step in tqdm(range(vcfg.steps), desc=model.kind, disable=not progress, mininterval=2):
         b = data.batch(step, vcfg)
         loss = mrstft_loss(model(b['x'], b['ref_db'], b['pitch']), b['wave'])
         for g in opt.param_groups: g['lr'] = lr_at(step, vcfg)
-        opt.zero_grad(set_to_none=True); loss.backward(); nn.utils.clip_grad_norm_(model.parameters(), vcfg.grad_clip); opt.step()
-    return dict(steps=vcfg.steps, train_seconds=round(time.time() - t_wall, 1), train_cpu_seconds=round(time.process_time() - t_cpu, 1),
-                final_loss=round(loss.item(), 4))
+        opt.zero_grad(set_to_none=True); loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), vcfg.grad_clip); opt.step()
+    return dict(steps=vcfg.steps, train_seconds=round(time.time() - t_wall, 1),
+                train_cpu_seconds=round(time.process_time() - t_cpu, 1), final_loss=round(loss.item(), 4))
 
 # %% ../nbs/08d_vocoder_baselines.ipynb #d018
 def train_baseline(kind: str,                  # a key of BASELINES: 'ddsp' or 'vocos'
@@ -167,7 +179,8 @@ def train_baseline(kind: str,                  # a key of BASELINES: 'ddsp' or '
                    root='vocoders',            # where vocoders live
                    progress: bool = True, **hp) -> Path:   # hp: the model's hyper-parameters
     "Train (or reuse) a waveform baseline; its folder holds weights.safetensors and baseline.json."
-    if kind not in BASELINES: raise ValueError(f"vocoder_baselines: unknown baseline {kind!r}; use one of {list(BASELINES)}.")
+    if kind not in BASELINES:
+        raise ValueError(f"vocoder_baselines: unknown baseline {kind!r}; use one of {list(BASELINES)}.")
     torch.manual_seed(vcfg.seed); model = BASELINES[kind](**hp)
     conf = {k: v for k, v in asdict(vcfg).items() if k not in _NOT_HASHED}  # what changes the weights
     folder = Path(root) / f'{Path(cache_dir).name}-{kind}-{stable_hash(conf, model.hp)}'
@@ -183,7 +196,8 @@ def train_baseline(kind: str,                  # a key of BASELINES: 'ddsp' or '
 def load_baseline(folder) -> WaveVocoder:
     "A trained baseline behind the vocoder call."
     meta = json.loads((Path(folder) / 'baseline.json').read_text())
-    model = BASELINES[meta['kind']](**meta['hp']); model.load_state_dict(load_file(str(Path(folder) / 'weights.safetensors')))
+    model = BASELINES[meta['kind']](**meta['hp'])
+    model.load_state_dict(load_file(str(Path(folder) / 'weights.safetensors')))
     return WaveVocoder(model)
 
 # %% ../nbs/08d_vocoder_baselines.ipynb #d020
@@ -199,7 +213,8 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
                      candidates=CANDIDATES,       # which to measure (the ceiling row is always added)
                      progress: bool = True,
                     ) -> list[dict]:              # one row per (input, candidate): metrics, params, seconds, rtf, load
-    "Train or reuse every candidate vocoder of `data`, score each on held-out notes from the true (and the model's) log-mel."
+    ("Train or reuse every candidate vocoder of `data`, score each on held-out notes from the true "
+     "(and the model's) log-mel.")
     from timbre_nb.training import load_model
     from timbre_nb.reconstruction import reconstruct_full
     cfg = SpecConfig(); cache_dir = build_cache(data, cfg, cache_root, progress=progress)
@@ -209,7 +224,8 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
         report_progress('vocoder', k, len(candidates), t0, f'candidates trained or reused (next: {c})')
         if c.startswith('griffin-lim'): vocs[c] = (load(c), dict(params=0, train_seconds=0.0, train_cpu_seconds=0.0))
         elif c.startswith('nnls-correction'):
-            p = train_vocoder(data, cache_root, root, profile, progress, **(dict(degrade=0.5) if c.endswith('degraded') else {}))
+            p = train_vocoder(data, cache_root, root, profile, progress,
+                              **(dict(degrade=0.5) if c.endswith('degraded') else {}))
             m = json.loads((p / 'vocoder.json').read_text())
             vocs[c] = (load(p), {k: m[k] for k in ('params', 'train_seconds', 'train_cpu_seconds')})
         else:
@@ -223,7 +239,8 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
     if run_dir is not None:
         model = load_model(run_dir)
         inputs['model'] = {i: reconstruct_full(model, ds.full(i), int(ds.pitch[i]), cfg) for i in idx}
-    rows, jobs, t0 = [], [(i, n) for i in inputs for n in vocs if i == 'true' or not n.startswith('ceiling')], time.time()
+    rows, jobs, t0 = [], [(i, n) for i in inputs for n in vocs
+                          if i == 'true' or not n.startswith('ceiling')], time.time()
     for inp, xs in inputs.items():
         for name, (voc, info) in vocs.items():
             if name.startswith('ceiling') and inp != 'true': continue
@@ -235,9 +252,9 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
 
 def comparison_markdown(rows: list[dict]) -> str:
     "The comparison as a markdown table (lower is better for every metric column)."
-    cols = [('dataset', '{}'), ('input', '{}'), ('candidate', '{}'), ('spectral_convergence', '{:.3f}'), ('mrstft', '{:.3f}'),
-            ('logmel_l1_db', '{:.2f}'), ('f0_cents', '{:.1f}'), ('voiced', '{:.2f}'), ('params', '{:,}'),
-            ('train_seconds', '{:.0f}'), ('rtf', '{:.3f}')]
+    cols = [('dataset', '{}'), ('input', '{}'), ('candidate', '{}'), ('spectral_convergence', '{:.3f}'),
+            ('mrstft', '{:.3f}'), ('logmel_l1_db', '{:.2f}'), ('f0_cents', '{:.1f}'), ('voiced', '{:.2f}'),
+            ('params', '{:,}'), ('train_seconds', '{:.0f}'), ('rtf', '{:.3f}')]
     head = ['dataset', 'input', 'candidate', 'SC', 'MR-STFT', 'log-mel L1 (dB)', 'f0 (cents)', 'voiced', 'params',
             'training (s)', 'RTF']
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
