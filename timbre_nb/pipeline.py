@@ -51,17 +51,18 @@ def ensure_data(data,                  # a dataset root
                 profile: str = 'quick',# the SoundFont profile to render when `own`
                 own: bool = False,     # `data` is the profile's own default folder (data/soundfont-<profile>)
                ) -> Path:
-    "`data` as a dataset root. The default folder is rendered (again when the render recipe changed); others must exist."
+    ("`data` as a dataset root. The default folder is rendered (again when the render recipe changed); "
+     "others must exist.")
     data = Path(data)
     if own:                                       # reused when current; a render of an older recipe is replaced
         from timbre_nb.render import render_dataset, _ours
         render_dataset(data, profile=profile, force=_ours(data))
         return data
     if (data / 'nsynth-train' / 'examples.json').exists(): return data
-    raise FileNotFoundError(f'{data}: holds no nsynth-train/examples.json. Point --data at a dataset root in the NSynth '
-                            f'jsonwav layout (nsynth-{{train,valid,test}}/examples.json + audio/): render one with '
-                            f'`timbre-nb data soundfont --out {data}` or unpack NSynth with `timbre-nb data nsynth`, or '
-                            f'leave --data out to use the default SoundFont dataset.')
+    raise FileNotFoundError(f'{data}: holds no nsynth-train/examples.json. Point --data at a dataset root in the '
+                            f'NSynth jsonwav layout (nsynth-{{train,valid,test}}/examples.json + audio/): render one '
+                            f'with `timbre-nb data soundfont --out {data}` or unpack NSynth with '
+                            f'`timbre-nb data nsynth`, or leave --data out to use the default SoundFont dataset.')
 
 # %% ../nbs/11_pipeline.ipynb #c008
 class ProgressLines:
@@ -146,8 +147,8 @@ def choose_vocoder(choice: str,           # a VOCODERS name or a vocoder folder
     "The vocoder `choice` names, trained (or reused) when it is the NNLS-correction vocoder of this data."
     if choice != 'nnls-correction':
         if choice not in VOCODERS and not (Path(choice) / 'vocoder.json').exists():
-            raise FileNotFoundError(f"--vocoder {choice}: neither one of {list(VOCODERS)} nor a vocoder folder (one with "
-                                    f"vocoder.json, made by `timbre-nb vocoder --data DIR`).")
+            raise FileNotFoundError(f"--vocoder {choice}: neither one of {list(VOCODERS)} nor a vocoder folder "
+                                    f"(one with vocoder.json, made by `timbre-nb vocoder --data DIR`).")
         return str(choice), 'chosen'
     from timbre_nb.vocoder import vocoder_dir, vocoder_config
     from timbre_nb.vocoder_training import train_vocoder
@@ -238,7 +239,7 @@ def run_compare(profile: str = 'quick',     # the profile every variant trains w
 
 def run_vocoders(profile: str = 'quick',    # pipeline profile: picks the vocoder profile (VOCODER_PROFILES)
                  data=None,                 # dataset root (default: data/soundfont-<profile>)
-                 name: str | None = None,   # the run folder whose site gets the page, and whose CVAE gives the model rows
+                 name: str | None = None,   # the run folder whose site gets the page; its CVAE gives the model rows
                  runs_root='runs', cache_root='cache',
                  vocoder_root='vocoders',   # where trained vocoders live (shared with the pipeline's vocoder stage)
                  force: bool = False,

@@ -15,13 +15,15 @@ __all__ = ['EXPERIMENT_PAGES', 'MAP_FILE', 'notebooks_dir', 'experiment_notebook
 
 # %% ../nbs/11a_site.ipynb #b9ab89e5
 def notebooks_dir() -> Path:
-    "The project's notebook folder: `timbre_nb/nbs/` of an installed wheel, or `nbs/` of the checkout an editable install runs from."
+    ("The project's notebook folder: `timbre_nb/nbs/` of an installed wheel, or `nbs/` of the checkout an editable "
+     "install runs from.")
     pkg = Path(timbre_nb.__file__).resolve().parent
     for nbs in (pkg / 'nbs', pkg.parent / 'nbs'):        # wheel (package data), then checkout (editable install)
         if (nbs / 'experiments' / 'train.ipynb').exists(): return nbs
-    raise FileNotFoundError(f'{pkg}: timbre_nb is installed without its notebooks (no nbs/experiments/train.ipynb in {pkg} '
-                            f'or {pkg.parent}), and the pipeline executes them. Reinstall from the project: `pip install .` '
-                            f'(or a wheel built from it) ships nbs/ as package data; in a checkout, `make setup` or `pip install -e .`.')
+    raise FileNotFoundError(f'{pkg}: timbre_nb is installed without its notebooks (no nbs/experiments/train.ipynb '
+                            f'in {pkg} or {pkg.parent}), and the pipeline executes them. Reinstall from the project: '
+                            f'`pip install .` (or a wheel built from it) ships nbs/ as package data; in a checkout, '
+                            f'`make setup` or `pip install -e .`.')
 
 def experiment_notebook(name: str  # a file in nbs/experiments/, e.g. 'train.ipynb'
                        ) -> Path:
@@ -47,7 +49,8 @@ def summary_rows(run: Path, analysis: dict) -> list[tuple[str, str]]:
     s = read_json(run / 'summary.json')
     if not s: return [(k, _fmt(v)) for k, v in analysis.get('rows', [])]
     c = s['config']                                                    # every TrainConfig field, in its order
-    rows = [('dataset', c['data']), ('front end (SpecConfig)', ', '.join(f'{k}={v}' for k, v in SpecConfig().to_dict().items())),
+    rows = [('dataset', c['data']),
+            ('front end (SpecConfig)', ', '.join(f'{k}={v}' for k, v in SpecConfig().to_dict().items())),
             ('model', f"{'CVAE (pitch-conditioned)' if c['conditional'] else 'VAE'}: {s['n_params']:,} parameters")]
     rows += [(k, _fmt(v)) for k, v in c.items() if k != 'data']
     rows += [('epochs done / steps', f"{s['epoch']} / {s['step']}")]
@@ -103,15 +106,16 @@ found, on instruments it never heard:"""]
     if analysis.get('placement'): sections.append(f"### This run among its seeds\n\n{analysis['placement']}")
     listen = [analysis.get('players', '')]
     if (run / MAP_FILE).exists():
-        listen.append('The map of μ: **tap a point to hear the note** — the recording, or the model (radio buttons).\n\n'
-                      + _map_frame())
+        listen.append('The map of μ: **tap a point to hear the note** — the recording, or the model '
+                      '(radio buttons).\n\n' + _map_frame())
     if explore.get('summary'): listen.append(f"{explore['summary']} More on the [Explore](explore.ipynb) page.")
     if any(listen): sections.append('## Hear it\n\n' + '\n\n'.join(x for x in listen if x))
     if comparison:
         sections.append(f"## The comparison (`{comparison.get('profile', '')}` profile, held-out instruments)\n\n"
                         f"{comparison.get('verdict', '')}\n\n{comparison.get('table', '')}\n\n"
-                        "```{figure} figures/compare_scores.png\n:width: 100%\n\nEach score for each variant (mean over "
-                        "seeds, the seeds as dots), the chosen one highlighted, the baselines without a model in grey.\n```")
+                        "```{figure} figures/compare_scores.png\n:width: 100%\n\nEach score for each variant "
+                        "(mean over seeds, the seeds as dots), the chosen one highlighted, the baselines without a "
+                        "model in grey.\n```")
     sections.append(f'## The pages\n\n{links}')
     if figs: sections.append(f'## Figures\n\n{figs}')
     if rows: sections.append(f'## Configuration and numbers\n\n{table}')
@@ -122,17 +126,20 @@ found, on instruments it never heard:"""]
 def clean_for_site(src: Path,  # an executed notebook
                    dst: Path   # where the page's copy goes
                   ) -> Path:
-    "Copy a notebook for the site: stdout merged, stderr dropped, parameters collapsed, the map linked, big PNGs as JPEG."
+    ("Copy a notebook for the site: stdout merged, stderr dropped, parameters collapsed, the map linked, "
+     "big PNGs as JPEG.")
     import nbformat
     nb = nbformat.read(str(src), as_version=4)
     for cell in nb.cells:
         if cell.cell_type != 'code': continue
         tags = cell.metadata.get('tags', [])
-        if {'parameters', 'injected-parameters'} & set(tags): cell.metadata['tags'] = [*tags, 'hide-cell']   # collapsed: the page tells the story first
+        if {'parameters', 'injected-parameters'} & set(tags):
+            cell.metadata['tags'] = [*tags, 'hide-cell']   # collapsed: the page tells the story first
         outs = []
         for o in cell.get('outputs', []):
             if o.output_type == 'stream' and o.name == 'stderr': continue
-            if o.output_type == 'stream' and outs and outs[-1].output_type == 'stream': outs[-1].text += o.text; continue
+            if o.output_type == 'stream' and outs and outs[-1].output_type == 'stream':
+                outs[-1].text += o.text; continue
             if 'text/html' in o.get('data', {}):                            # the map: one file, not a copy per page
                 o.data['text/html'] = _MAP_SRCDOC.sub(_map_frame_head, ''.join(o.data['text/html']))
             if 'image/png' in o.get('data', {}): o.data.update(smaller_image(o.data.pop('image/png')))
@@ -171,13 +178,15 @@ def build_site(run: Path,                  # the run folder
         import matplotlib.pyplot as plt
         from timbre_nb.runs import plot_metrics
         (book / 'figures').mkdir(exist_ok=True)
-        fig = plot_metrics(run); fig.savefig(book / 'figures' / 'training.png', dpi=110, bbox_inches='tight'); plt.close(fig)
+        fig = plot_metrics(run); fig.savefig(book / 'figures' / 'training.png', dpi=110, bbox_inches='tight')
+        plt.close(fig)
     lib = library_notebooks()
     for p in lib: shutil.copy(p, book / 'reference' / p.name)
     write_index(run, book, stage_times or {})
     ref = [f'  - file: reference/{p.stem}' for p in lib]
-    (book / '_toc.yml').write_text('\n'.join(['format: jb-book', 'root: index', 'parts:', '- caption: The run', '  chapters:',
-                                              *[f'  - file: {nb}' for nb in pages], '- caption: Library reference', '  chapters:', *ref]) + '\n')
+    (book / '_toc.yml').write_text('\n'.join(['format: jb-book', 'root: index', 'parts:', '- caption: The run',
+                                              '  chapters:', *[f'  - file: {nb}' for nb in pages],
+                                              '- caption: Library reference', '  chapters:', *ref]) + '\n')
     (book / '_config.yml').write_text(f"""title: "timbre_nb — run {run.name}"
 author: timbre_nb
 only_build_toc_files: true
@@ -194,7 +203,8 @@ sphinx:
     html_show_sourcelink: false
 """)
     jb = [sys.executable, '-c', 'from jupyter_book.cli.main import main; main()']   # this interpreter's Jupyter Book
-    r = subprocess.run([*jb, 'build', str(book), '--path-output', str(run / '_jb'), '-q'], capture_output=True, text=True)
+    r = subprocess.run([*jb, 'build', str(book), '--path-output', str(run / '_jb'), '-q'], capture_output=True,
+                       text=True)
     html = run / '_jb' / '_build' / 'html'
     if r.returncode != 0 or not (html / 'index.html').exists():
         raise RuntimeError(f'jupyter-book build of {book} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}')
