@@ -68,14 +68,16 @@ held = encode_notes(model, ds)                                           # the h
 report_progress('analysis', 2, 3, t0, 'scoring steps (held-out notes encoded)')
 me = 'μ (this model)'
 rows = {me: timbre_scores(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], seed=seed)}
-baselines = baseline_features(fit['crops'], held['crops'], seed=seed, train_pitch=fit['pitch'], test_pitch=held['pitch'])
+baselines = baseline_features(fit['crops'], held['crops'], seed=seed, train_pitch=fit['pitch'],
+                              test_pitch=held['pitch'])
 rows.update({name: timbre_scores(f, fit, h, held, seed=seed) for name, (f, h) in baselines.items()})
 verdict = scores_verdict(rows[me], rows[RAW_PCA])
 report_progress('analysis', 3, 3, t0, 'scoring steps (probes and baselines scored)')
 for k in ('map', 'p_at_5', 'cross_library_map', 'family_bal_acc', 'family_macro_f1', 'pitch_r2', 'pitch_class_acc',
           'recon_l1_db'):
     report.row(f'{k} (μ, held-out)', rows[me][k])
-report.row(f'map ({RAW_PCA})', rows[RAW_PCA]['map']); report.row(f'family_bal_acc ({RAW_PCA})', rows[RAW_PCA]['family_bal_acc'])
+report.row(f'map ({RAW_PCA})', rows[RAW_PCA]['map'])
+report.row(f'family_bal_acc ({RAW_PCA})', rows[RAW_PCA]['family_bal_acc'])
 scores_table = scores_markdown(rows)
 display(Markdown(scores_table)); display(Markdown(f'**Verdict.** {verdict}'))
 
@@ -86,9 +88,11 @@ display(Markdown(scores_table)); display(Markdown(f'**Verdict.** {verdict}'))
 
 # %% tags=["hide-input"]
 names = list(ds.libraries)
-by_library = scores_by_library(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], library_names=names, seed=seed)
+by_library = scores_by_library(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], library_names=names,
+                               seed=seed)
 raw_fit, raw_held = baselines[RAW_PCA]
-per_library = library_verdicts(by_library, scores_by_library(raw_fit, fit, raw_held, held, library_names=names, seed=seed))
+per_library = library_verdicts(by_library,
+                               scores_by_library(raw_fit, fit, raw_held, held, library_names=names, seed=seed))
 display(Markdown(per_library))
 
 # %% [markdown]
@@ -98,8 +102,8 @@ display(Markdown(per_library))
 
 # %% tags=["hide-input"]
 found = comparison_of(run_dir)
-placement = (f"Comparison variant `{found[0]}` ({len(found[1])} seeds):\n\n" + place_in_spread(rows[me], found[1]) if found
-             else '*No comparison of this configuration in this run folder yet (`make compare` adds it).*')
+placement = (f"Comparison variant `{found[0]}` ({len(found[1])} seeds):\n\n" + place_in_spread(rows[me], found[1])
+             if found else '*No comparison of this configuration in this run folder yet (`make compare` adds it).*')
 display(Markdown(placement))
 
 # %% tags=["hide-input"]
@@ -117,8 +121,8 @@ report.figure(plot_scores(rows, highlight='μ (this model)'), 'scores.png',
 lat = extract_latents(model, ds_all, n=n_latents, seed=seed)
 save_latents(f'{run_dir}/latents.npz', lat)
 mu, fam, pitch = lat['mu_all'], lat['family_all'], lat['pitch_all']
-report.row('latent notes (all splits)', f"{len(mu)} of {len(ds_all)}, {len(np.unique(lat['instrument_all']))} instruments, "
-           f"pitch {pitch.min()}–{pitch.max()}")
+report.row('latent notes (all splits)', f"{len(mu)} of {len(ds_all)}, "
+           f"{len(np.unique(lat['instrument_all']))} instruments, pitch {pitch.min()}–{pitch.max()}")
 report.figure(plot_embedding(pca_2d(mu), fam, pitch, 'PCA of μ'), 'pca.png',
               'PCA of the encoder means μ, coloured by family (left) and MIDI pitch (right).')
 
@@ -178,14 +182,16 @@ for i in metric_idx[:n_audio]:
         row.update({f'{cap}, {name}': v[i][part] for name, v in variants.items()})
     title = f"{ds.keys[i]} — {FAMILIES[ds.family[i]]}, MIDI pitch {ds.pitch[i]}"
     audio_row(row, title); players.append(title)
-i = metric_idx[0]                                  # one note for the front page: the recording, then the model's, per vocoder
+i = metric_idx[0]   # one note for the front page: the recording, then the model's, per vocoder
 snippet = players_row({'recording': variants['Griffin-Lim'][i]['original'],
                        **{f'model, {name}': v[i]['model'] for name, v in variants.items()}}, cfg.sr,
                       f"<b>{ds.keys[i]}</b> ({FAMILIES[ds.family[i]]}, MIDI {ds.pitch[i]}), held out").data
 won = wins.get("model's log-mel", [])
-front = (f"Every sound on these pages is made by the **{label(voc)}**. From the model's log-mel — what you hear — it beats "
-         f"Griffin-Lim on {len(won)} of {len(METRICS)} metrics ({', '.join(won) or 'none'}); the A/B is on the "
-         f"[Analysis](analysis.ipynb) page.") if len(variants) > 1 else 'Every sound on these pages is made by Griffin-Lim.'
+front = ((f"Every sound on these pages is made by the **{label(voc)}**. From the model's log-mel — what you hear — "
+          f"it beats Griffin-Lim on {len(won)} of {len(METRICS)} metrics ({', '.join(won) or 'none'}); the A/B is "
+          f"on the [Analysis](analysis.ipynb) page.") if len(variants) > 1
+         else 'Every sound on these pages is made by Griffin-Lim.')
 
 # %% tags=["hide-input"]
-report.save(verdict + '\n\n' + inv_verdict, vocoder=label(voc), ab=ab, ab_wins=wins, players=front + '\n\n' + snippet, scores=rows, table=scores_table, per_library=per_library, placement=placement)
+report.save(verdict + '\n\n' + inv_verdict, vocoder=label(voc), ab=ab, ab_wins=wins, players=front + '\n\n' + snippet,
+            scores=rows, table=scores_table, per_library=per_library, placement=placement)

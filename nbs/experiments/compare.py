@@ -102,8 +102,8 @@ fp32 = f'{DEFAULT_OBJECTIVE} fp32'
 if fp32 in rows:
     check = within_spread(rows[DEFAULT_OBJECTIVE], rows[fp32])
     held = [k for k, (_, _, _, ok) in check.items() if ok]
-    verdict += (f" Trained in bf16 (this CPU computes it natively), `{DEFAULT_OBJECTIVE}` lies within the seed spread of "
-                f"its fp32 training on {len(held)} of {len(check)} key scores" +
+    verdict += (f" Trained in bf16 (this CPU computes it natively), `{DEFAULT_OBJECTIVE}` lies within the seed spread "
+                f"of its fp32 training on {len(held)} of {len(check)} key scores" +
                 (f" (outside: {', '.join(k for k in check if k not in held)})." if len(held) < len(check) else '.'))
 display(Markdown(verdict))
 

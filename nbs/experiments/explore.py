@@ -20,7 +20,8 @@ n_steps = 7              # points on each interpolation line, endpoints included
 gl_iters = 32            # Griffin-Lim iterations for full-length audio (when the vocoder is Griffin-Lim)
 vocoder = ''             # '' : the run's (the pipeline's --vocoder); or 'griffin-lim', or a vocoder folder
 seed = 0                 # choice of pairs, notes, swaps and map sample
-melody = [[60, 0.4], [62, 0.4], [64, 0.4], [65, 0.4], [67, 0.8], [65, 0.4], [64, 0.4], [62, 0.4], [60, 0.8]]   # [MIDI pitch or None, s], or a .mid path
+melody = [[60, 0.4], [62, 0.4], [64, 0.4], [65, 0.4], [67, 0.8],
+          [65, 0.4], [64, 0.4], [62, 0.4], [60, 0.8]]   # [MIDI pitch or None, s], or a .mid path
 voice_key = None         # the note whose code plays the melody (None: the across-pitch source note)
 n_swaps = 2              # timbre swaps (A's code at B's pitch and back)
 map_method = 'pca'       # 2-D embedding of μ for the map: 'pca' or 'umap'
@@ -48,7 +49,8 @@ from timbre_nb.vocoder import for_run, label, GriffinLim
 model, ds = load_model(run_dir), eval_set(run_dir)
 voc = for_run(run_dir, vocoder)                 # every sound below is made by it
 map_voc = GriffinLim(map_gl_iters) if label(voc) == 'Griffin-Lim' else voc
-print(f'{model.n_params:,} parameters; {ds}; audio by {voc}; {len(set(ds.instrument))} instruments, MIDI {ds.pitch.min()}–{ds.pitch.max()}')
+print(f'{model.n_params:,} parameters; {ds}; audio by {voc}; {len(set(ds.instrument))} instruments, '
+      f'MIDI {ds.pitch.min()}–{ds.pitch.max()}')
 
 # %% [markdown]
 # ## Interpolation between instruments

@@ -70,4 +70,5 @@ fig = plot_metrics(cfg.run_dir)
 # %% tags=["hide-input"]
 m = read_metrics(cfg.run_dir)[-1]
 {'epoch': m['epoch'], 'active_units': m['val']['active_units'], 'under_floor': m['val']['under_floor'],
- 'mean_sigma': round(m['val']['mean_sigma'], 3), 'val_elbo': round(m['val']['elbo'], 4), 'train_elbo': round(m['train']['elbo'], 4)}
+ 'mean_sigma': round(m['val']['mean_sigma'], 3), 'val_elbo': round(m['val']['elbo'], 4),
+ 'train_elbo': round(m['train']['elbo'], 4)}

@@ -60,7 +60,8 @@ for data in datasets:
     cache_dir = build_cache(data, cfg, cache_root, progress=False)
     lines = [f"| {r['family']} | {r['notes']} | {r['share']:.2f} | {r['bins']:.2f} |" for r in grid_table(cache_dir)]
     display(Markdown(f'**{os.path.basename(os.path.normpath(data))}** (held-out notes at velocity 100)\n\n'
-                     '| family | notes | energy near the grid | bins near the grid |\n|---|---|---|---|\n' + '\n'.join(lines)))
+                     '| family | notes | energy near the grid | bins near the grid |\n|---|---|---|---|\n'
+                     + '\n'.join(lines)))
 
 # %% [markdown]
 # ## The comparison
