@@ -32,7 +32,8 @@ def header(a):
     load = ' '.join(f'{x:.2f}' for x in os.getloadavg())
     print(f'== bench/train.py: CVAE training step on the CPU — {datetime.now():%Y-%m-%d %H:%M}')
     print(f'machine: {platform.node()} {platform.machine()}; cpu_count={os.cpu_count()}, load avg {load}; '
-          f'native bf16 (AVX-512 BF16 / AMX): {cpu_has_bf16()}; OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}')
+          f'native bf16 (AVX-512 BF16 / AMX): {cpu_has_bf16()}; '
+          f'OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}')
     print(f'torch {torch.__version__}, numpy {np.__version__}, python {platform.python_version()}')
     print(f'batch {a.batch_size}, {a.steps} steps per contender per round, {a.rounds} rounds; threads {a.threads}')
 
@@ -40,7 +41,8 @@ def header(a):
 def fixed_batch(bs, cfg=CVAEConfig(), seed=0):
     "A pre-built random batch: x (B, 1, n_mels, T) uniform in [-1, 1], pitch (B,) MIDI 0..127."
     g = torch.Generator().manual_seed(seed)
-    return torch.rand(bs, 1, cfg.n_mels, cfg.T, generator=g) * 2 - 1, torch.randint(0, cfg.n_pitches, (bs,), generator=g)
+    return (torch.rand(bs, 1, cfg.n_mels, cfg.T, generator=g) * 2 - 1,
+            torch.randint(0, cfg.n_pitches, (bs,), generator=g))
 
 
 def seed_step_runner(bs, dtype=None, compiled=False):
@@ -98,7 +100,8 @@ def probe_compile(timeout_s, bs, dtype) -> str | None:
     try: r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired: return f'compiling took longer than {timeout_s} s (--compile-timeout)'
     if r.returncode: return f'torch.compile failed: {(r.stderr.strip().splitlines() or ["?"])[-1][:200]}'
-    print(f'  torch.compile probe ({dtype or "fp32"}, batch {bs}, 2 steps, child process): {time.perf_counter() - t:.0f} s')
+    print(f'  torch.compile probe ({dtype or "fp32"}, batch {bs}, 2 steps, child process): '
+          f'{time.perf_counter() - t:.0f} s')
     return None
 
 
@@ -108,14 +111,16 @@ def bench(a, threads, cfg_of):
     cons = {'fp32 eager, fixed batch (baseline)': seed_step_runner(bs),
             'bf16 autocast eager, fixed batch': seed_step_runner(bs, torch.bfloat16)}
     if not a.no_compile:
-        for name, dtype in (('fp32 torch.compile, fixed batch', None), ('bf16 autocast + torch.compile, fixed batch', 'torch.bfloat16')):
+        for name, dtype in (('fp32 torch.compile, fixed batch', None),
+                            ('bf16 autocast + torch.compile, fixed batch', 'torch.bfloat16')):
             why = probe_compile(a.compile_timeout, bs, dtype)
             if why: print(f'  {name}: skipped, {why}'); continue
             cons[name] = seed_step_runner(bs, torch.bfloat16 if dtype else None, compiled=True)
     run, st = train_step_runner(cfg_of('fp32'))
     cons[f'train_step, {DEFAULT_OBJECTIVE}, real data, fp32'] = run
     run, st = train_step_runner(cfg_of('auto'))
-    cons[f'train_step, {DEFAULT_OBJECTIVE}, real data, precision auto ({str(st.amp_dtype).replace("torch.", "") if st.amp_dtype else "fp32"})'] = run
+    cons[f'train_step, {DEFAULT_OBJECTIVE}, real data, precision auto '
+         f'({str(st.amp_dtype).replace("torch.", "") if st.amp_dtype else "fp32"})'] = run
     cons['data path alone (NotePairs + DataLoader, no step)'] = data_runner(cfg_of('fp32'))
     for run in cons.values(): run(2)                                      # warm-up: allocator, compiled graphs, epoch 0
     times = {k: [] for k in cons}
@@ -127,7 +132,8 @@ def bench(a, threads, cfg_of):
         print(f'  round {r + 1}/{a.rounds} done, load avg {os.getloadavg()[0]:.2f}', flush=True)
     base = names[0]
     w = max(map(len, names))
-    print(f'\n{threads} thread(s):\n{"contender":<{w}}  {"s/step (median)":>15}  {"ratio to baseline: median [min–max]":>36}')
+    print(f'\n{threads} thread(s):\n{"contender":<{w}}  {"s/step (median)":>15}  '
+          f'{"ratio to baseline: median [min–max]":>36}')
     for name in names:
         ratios = [b / t for b, t in zip(times[base], times[name])]
         print(f'{name:<{w}}  {statistics.median(times[name]) / a.steps:15.3f}  '
@@ -140,7 +146,8 @@ def main():
     p.add_argument('--data', default='/tmp/timbre_nb_bench/quick',
                    help='dataset root (rendered from the default SoundFont quick profile when missing)')
     p.add_argument('--cache-root', default='/tmp/timbre_nb_bench/cache')
-    p.add_argument('--batch-size', type=int, default=PROFILES['quick']['batch_size'], help="default: the quick profile's")
+    p.add_argument('--batch-size', type=int, default=PROFILES['quick']['batch_size'],
+                   help="default: the quick profile's")
     p.add_argument('--steps', type=int, default=4, help='steps per contender per round')
     p.add_argument('--rounds', type=int, default=5)
     p.add_argument('--threads', default='1,2', help='torch intra-op thread counts, comma-separated')
@@ -151,7 +158,8 @@ def main():
     data = Path(a.data)
     if not (data / 'nsynth-train' / 'examples.json').exists():
         from timbre_nb.render import render_dataset
-        print(f'rendering the quick SoundFont profile into {data} ...'); render_dataset(data, profile='quick', progress=False)
+        print(f'rendering the quick SoundFont profile into {data} ...')
+        render_dataset(data, profile='quick', progress=False)
     cfg_of = lambda precision: train_config('quick', DEFAULT_OBJECTIVE, data=str(data), cache_root=a.cache_root,
                                             batch_size=a.batch_size, precision=precision, progress=False)
     for threads in (int(t) for t in a.threads.split(',')): bench(a, threads, cfg_of)

@@ -28,11 +28,11 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
         assert (run / 'figures' / fig).exists() and fig in idx
     assert html.count('<img') >= 3 and 'UMAP' in html and 'PCA' in html
     assert 'active units' in idx and 'map (μ, held-out)' in idx and 'inversion (2 vs 1)' in idx
-    assert 'retrieval mAP' in html and 'raw log-mel PCA-32' in html                # the scores table beside its baselines
+    assert 'retrieval mAP' in html and 'raw log-mel PCA-32' in html  # the scores table beside its baselines
     assert html.count('Figure size') == 0 and html.count('IProgress') == 0 and 'TqdmWarning' not in html
     assert html.count('scores.png') + html.count('<img') >= 4
     assert (site / 'reference' / '07_training.html').exists()            # the library reference section
-    ex = (site / 'explore.html').read_text()                            # the listening page: players and the offline map
+    ex = (site / 'explore.html').read_text()                            # listening page: players and the offline map
     assert ex.count('data:audio/mpeg;base64,') >= 3 and 'Hear it' in idx
     page = (site / 'timbre_map.html').read_text()                       # the map: one file, shown in frames
     assert 'Bokeh' in page and page.count('data:audio/mpeg;base64,') >= 2 * 6          # the tiny profile's 6 points
@@ -42,7 +42,8 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     r2 = cli(*args, cwd=tmp_path)
     assert re.search(r'\[train\] done in [\d.]+ s \(reused\)', r2.stdout) and '[analysis] done' in r2.stdout, r2.stdout
     notes = json.loads((run / 'stages.json').read_text())['notes']
-    assert {k: notes[k] for k in ('train', 'analysis', 'explore')} == dict.fromkeys(('train', 'analysis', 'explore'), 'reused')
+    assert ({k: notes[k] for k in ('train', 'analysis', 'explore')} ==
+            dict.fromkeys(('train', 'analysis', 'explore'), 'reused'))
     assert notes['vocoder'].startswith('reused: ')                         # the vocoder trained once, then reused
 
 def test_run_tiny_plays_through_the_vocoder(tiny_data, tmp_path):
@@ -56,7 +57,8 @@ def test_run_tiny_plays_through_the_vocoder(tiny_data, tmp_path):
     assert (target / 'vocoder.json').exists() and target.parent == tmp_path / 'vocoders'
     a = json.loads((run / 'analysis.json').read_text())
     assert a['vocoder'] == 'NNLS-correction vocoder' and '| Griffin-Lim | NNLS-correction vocoder |' in a['ab']
-    assert 'data:audio/mpeg;base64,' in a['players'] and 'NNLS-correction vocoder' in (run / 'site' / 'index.html').read_text()
+    assert ('data:audio/mpeg;base64,' in a['players'] and
+            'NNLS-correction vocoder' in (run / 'site' / 'index.html').read_text())
     r = cli('vocoders', *common, cwd=tmp_path)                                    # the candidates page
     page = (run / 'site' / 'vocoder.html').read_text()
     assert 'griffin-lim' in page and 'nnls-correction' in page and 'ceiling' in page and 'data:audio/' in page
@@ -64,16 +66,19 @@ def test_run_tiny_plays_through_the_vocoder(tiny_data, tmp_path):
     r = cli('run', *common, '--epochs', '1', '--vocoder', 'griffin-lim', cwd=tmp_path)   # choosing Griffin-Lim re-plays
     assert json.loads((run / 'vocoder.json').read_text()) == {'path': 'griffin-lim'}
     assert json.loads((run / 'analysis.json').read_text())['vocoder'] == 'Griffin-Lim'
-    assert '[analysis] done' in r.stdout and json.loads((run / 'stages.json').read_text())['notes']['analysis'] == 'made'
+    assert ('[analysis] done' in r.stdout and
+            json.loads((run / 'stages.json').read_text())['notes']['analysis'] == 'made')
 
 def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
     "Two objectives with two seeds on tiny data: trained, scored beside the baselines, chosen on the mean, on the site."
     args = ['compare', '--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',
-            '--cache-root', tmp_path / 'cache', '--objectives', 'seed', 'timbre-inv100', '--epochs', '2', '--seeds', '2']
+            '--cache-root', tmp_path / 'cache', '--objectives', 'seed', 'timbre-inv100', '--epochs', '2',
+            '--seeds', '2']
     r = cli(*args, cwd=tmp_path)
     run = tmp_path / 'runs' / 'tiny'
     c = json.loads((run / 'compare.json').read_text())
-    assert {'seed', 'timbre-inv100'} <= set(c['scores']) and [len(c['scores'][v]) for v in ('seed', 'timbre-inv100')] == [2, 2]
+    assert ({'seed', 'timbre-inv100'} <= set(c['scores']) and
+            [len(c['scores'][v]) for v in ('seed', 'timbre-inv100')] == [2, 2])
     assert {'raw log-mel PCA-32', 'chance (random features)'} <= set(c['baselines'])
     assert c['chosen'] in ('seed', 'timbre-inv100') and f"Chosen objective `{c['chosen']}`" in c['verdict']
     assert '± ' in c['table'] and 'goal counts as met only when the mean over seeds meets it' in c['verdict']
@@ -81,6 +86,8 @@ def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
     assert '| seed |' in c['table'] and 'retrieval mAP' in page and page.count('data:audio/') >= 3
     assert 'The comparison' in (run / 'site' / 'index.html').read_text()
     for v in ('seed', 'timbre-inv100'):
-        for k in (0, 1): assert re.search(rf'\[compare {v} seed {k}\] done in [\d.]+ s \(trained\)', r.stdout), r.stdout[-3000:]
+        for k in (0, 1):
+            assert re.search(rf'\[compare {v} seed {k}\] done in [\d.]+ s \(trained\)', r.stdout), r.stdout[-3000:]
     r2 = cli(*args, cwd=tmp_path)                                          # a rerun reuses every run and the page
-    assert '[compare] done' in r2.stdout and json.loads((run / 'stages.json').read_text())['notes']['compare'] == 'reused'
+    assert ('[compare] done' in r2.stdout and
+            json.loads((run / 'stages.json').read_text())['notes']['compare'] == 'reused')
