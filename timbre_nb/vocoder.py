@@ -198,9 +198,8 @@ def apply_correction(mag,                   # (B, freq, T) NNLS magnitude
                      ref_db,                # (B,) the note's peak level, dB
                      floor_db: float = 100.0,
                     ) -> torch.Tensor:      # (B, freq, T) corrected magnitude, ≥ 0
-    ("mag + max(mag, floor)·(10^(corr/20) − 1): the NNLS magnitude scaled by the correction, "
-     "bins under the floor raised as\n")
-    "if they sat on it; exactly `mag` where the correction is 0."
+    ("mag + max(mag, floor)·(10^(corr/20) − 1): the NNLS magnitude scaled by the correction, bins under the floor "
+     "raised as if they sat on it; exactly `mag` where the correction is 0.")
     fl = 10 ** ((torch.as_tensor(ref_db, dtype=torch.float32) - floor_db) / 20)[..., None, None]
     return (mag + torch.maximum(mag, fl) * (10 ** (corr_db / 20) - 1)).clamp_min(0)
 
