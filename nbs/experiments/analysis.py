@@ -193,5 +193,5 @@ front = ((f"Every sound on these pages is made by the **{label(voc)}**. From the
          else 'Every sound on these pages is made by Griffin-Lim.')
 
 # %% tags=["hide-input"]
-report.save(verdict + '\n\n' + inv_verdict, vocoder=label(voc), ab=ab, ab_wins=wins, players=front + '\n\n' + snippet,
+_ = report.save(verdict + '\n\n' + inv_verdict, vocoder=label(voc), ab=ab, ab_wins=wins, players=front + '\n\n' + snippet,
             scores=rows, table=scores_table, per_library=per_library, placement=placement)
