@@ -60,9 +60,12 @@ def test_run_tiny_plays_through_the_vocoder(tiny_data, tmp_path):
     assert ('data:audio/mpeg;base64,' in a['players'] and
             'NNLS-correction vocoder' in (run / 'site' / 'index.html').read_text())
     r = cli('vocoders', *common, cwd=tmp_path)                                    # the candidates page
-    page = (run / 'site' / 'vocoder.html').read_text()
+    page = (run / 'site' / 'vocoders.html').read_text()
     assert 'griffin-lim' in page and 'nnls-correction' in page and 'ceiling' in page and 'data:audio/' in page
-    assert 'vocoder.html' in (run / 'site' / 'index.html').read_text()
+    assert 'vocoders.html' in (run / 'site' / 'index.html').read_text()
+    rec = json.loads((run / 'vocoders.json').read_text())                          # the page's record ...
+    assert {r['candidate'] for r in rec['table']} >= {'griffin-lim', 'nnls-correction'} and 'verdict' in rec
+    assert 'path' in json.loads((run / 'vocoder.json').read_text())              # ... beside the run's pointer
     r = cli('run', *common, '--epochs', '1', '--vocoder', 'griffin-lim', cwd=tmp_path)   # choosing Griffin-Lim re-plays
     assert json.loads((run / 'vocoder.json').read_text()) == {'path': 'griffin-lim'}
     assert json.loads((run / 'analysis.json').read_text())['vocoder'] == 'Griffin-Lim'

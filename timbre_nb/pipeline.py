@@ -251,5 +251,5 @@ def run_vocoders(profile: str = 'quick',    # pipeline profile: picks the vocode
     params = dict(datasets=[str(data)], model_runs=[model], cache_root=str(Path(cache_root).resolve()),
                   root=str(Path(vocoder_root).resolve()), profile=VOCODER_PROFILES.get(profile, 'quick'),
                   **{**VOCODERS_PAGE_PROFILES.get(profile, {}), **params})
-    notebook_stage(st, 'vocoder', run, Path.cwd(), params, read_json(run / 'train.stamp.json'))
+    notebook_stage(st, 'vocoders', run, Path.cwd(), params, read_json(run / 'train.stamp.json'))
     return _finish(run, st)

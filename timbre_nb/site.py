@@ -72,7 +72,7 @@ EXPERIMENT_PAGES = {   # the run's pages, in reading order: notebook name -> wha
     'explore': "[Explore](explore.ipynb): hear the space — interpolations between instruments of different families, "
                "one instrument's code played at every pitch, a melody played with a chosen timbre, timbre swaps, and "
                "a playable map (tap a point to hear the note).",
-    'vocoder': "[Vocoders](vocoder.ipynb): which vocoder makes the sound — Griffin-Lim, PGHI-started Griffin-Lim, the "
+    'vocoders': "[Vocoders](vocoders.ipynb): which vocoder makes the sound — Griffin-Lim, PGHI-started Griffin-Lim, the "
                "NNLS-correction vocoder (trained on clean or degraded log-mels), a DDSP synth and a Vocos-style net — "
                "measured on held-out notes from the true and from the model's log-mel, beside the ceiling.",
     'compare': "[Comparison](compare.ipynb): the research log's CVAE and the timbre objectives, trained on the same "

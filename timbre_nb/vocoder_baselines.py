@@ -4,7 +4,7 @@
 
 # %% ../nbs/08d_vocoder_baselines.ipynb #d003
 from __future__ import annotations
-import json, math, os, time
+import json, math, os, time, warnings
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -142,9 +142,10 @@ def mrstft_loss(y, x,                              # (B, n) output and target wa
         st = lambda s: torch.stft(s, n_fft, n_fft // 4, window=_hann(n_fft), center=True, pad_mode='reflect',
                                   return_complex=True).abs()
         X, Y = st(x), st(y)
-        f = X.amax((-2, -1), keepdim=True) * 10 ** (-top_db / 20)
-        total = total + ((Y - X).norm(dim=(-2, -1)) / X.norm(dim=(-2, -1)).clamp_min(1e-8)).mean() \
-                      + (Y.maximum(f).log() - X.maximum(f).log()).abs().mean()
+        f = (X.amax((-2, -1), keepdim=True) * 10 ** (-top_db / 20)).clamp_min(1e-6)  # silent crops: an absolute floor
+        nx = X.norm(dim=(-2, -1)); live = nx > 1e-6                 # a crop after the note's end has no SC
+        sc = ((Y - X).norm(dim=(-2, -1))[live] / nx[live]).mean() if live.any() else torch.zeros(())
+        total = total + sc + (Y.maximum(f).log() - X.maximum(f).log()).abs().mean()
     return total / len(fft_sizes)
 
 class WaveVocoder:
@@ -166,6 +167,10 @@ def fit_wave_model(model: nn.Module, data: VocoderData, vcfg: VocoderConfig, pro
     for step in tqdm(range(vcfg.steps), desc=model.kind, disable=not progress, mininterval=2):
         b = data.batch(step, vcfg)
         loss = mrstft_loss(model(b['x'], b['ref_db'], b['pitch']), b['wave'])
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f'{model.kind}: the loss is {loss.item()} at step {step} '
+                                     f'(lr {lr_at(step, vcfg):.2g}); train it with a lower learning rate '
+                                     f'(compare_vocoders: baseline_lr).')
         for g in opt.param_groups: g['lr'] = lr_at(step, vcfg)
         opt.zero_grad(set_to_none=True); loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), vcfg.grad_clip); opt.step()
@@ -209,6 +214,7 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
                      run_dir=None,                # a trained CVAE run: adds the rows from the model's log-mel
                      profile: str = 'quick',      # vocoder.PROFILES key for every trained candidate
                      baseline_steps: int = 400,   # steps of the DDSP and Vocos runs
+                     baseline_lr: float = 1e-3,   # their peak learning rate (5e-3, the correction net's, diverges)
                      per_family: int = 2,         # held-out notes per family
                      candidates=CANDIDATES,       # which to measure (the ceiling row is always added)
                      progress: bool = True,
@@ -221,7 +227,7 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
     idx, ds = held_out_notes(cache_dir, per_family), NoteCache(cache_dir, 'valid+test')
     vocs, t0 = {}, time.time()
     for k, c in enumerate(candidates):
-        report_progress('vocoder', k, len(candidates), t0, f'candidates trained or reused (next: {c})')
+        report_progress('vocoders', k, len(candidates), t0, f'candidates trained or reused (next: {c})')
         if c.startswith('griffin-lim'): vocs[c] = (load(c), dict(params=0, train_seconds=0.0, train_cpu_seconds=0.0))
         elif c.startswith('nnls-correction'):
             p = train_vocoder(data, cache_root, root, profile, progress,
@@ -229,7 +235,10 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
             m = json.loads((p / 'vocoder.json').read_text())
             vocs[c] = (load(p), {k: m[k] for k in ('params', 'train_seconds', 'train_cpu_seconds')})
         else:
-            p = train_baseline(c, cache_dir, vocoder_config(profile, steps=baseline_steps), root, progress)
+            vc = vocoder_config(profile, steps=baseline_steps, lr=baseline_lr)
+            try: p = train_baseline(c, cache_dir, vc, root, progress)
+            except FloatingPointError as e:                          # a diverged baseline is reported, not fatal
+                warnings.warn(f'compare_vocoders: {c} left out: {e}'); continue
             m = json.loads((p / 'baseline.json').read_text())
             vocs[c] = (load_baseline(p), {k: m[k] for k in ('params', 'train_seconds', 'train_cpu_seconds')})
     S = stft_magnitude(np.stack([read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg) for i in idx]))
@@ -244,7 +253,7 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
     for inp, xs in inputs.items():
         for name, (voc, info) in vocs.items():
             if name.startswith('ceiling') and inp != 'true': continue
-            report_progress('vocoder', len(rows), len(jobs), t0, 'candidate × input scored')
+            report_progress('vocoders', len(rows), len(jobs), t0, 'candidate × input scored')
             r = score(voc, cache_dir, idx, inputs=xs)
             rows.append(dict(input=inp, candidate=name, notes=len(idx), **r['mean'], **info,
                              load_avg=round(os.getloadavg()[0], 2), dataset=Path(data).name))

@@ -31,7 +31,7 @@ n_audio = 2                           # held-out notes with audio players per da
 
 # %% tags=["hide-input"]
 from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
-notebook_overrides(globals(), 'vocoder.ipynb', train_fields=False)   # stops the run on an unknown parameter
+notebook_overrides(globals(), 'vocoders.ipynb', train_fields=False)   # stops the run on an unknown parameter
 
 # %% tags=["hide-input"]
 import os, numpy as np, torch
@@ -45,7 +45,7 @@ from timbre_nb.vocoder import load, GriffinLim
 from timbre_nb.vocoder_training import train_vocoder, held_out_notes
 from timbre_nb.vocoder_baselines import grid_table, compare_vocoders, comparison_markdown, vocoder_verdict
 from timbre_nb.pipeline import audio_row, RunReport
-cfg, report = SpecConfig(), RunReport(run_dir, 'vocoder')
+cfg, report = SpecConfig(), RunReport(run_dir, 'vocoders')
 print(f'{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, load average {os.getloadavg()}')
 
 # %% [markdown]
