@@ -22,14 +22,14 @@ __all__ = ['compare_variants', 'variant_folder', 'train_or_reuse', 'compare_runs
 # %% ../nbs/11b_compare.ipynb #df978455
 def compare_variants(objectives=COMPARE_OBJECTIVES,  # keys of OBJECTIVES, each trained on the whole dataset
                      libraries=(),                    # the dataset's sample libraries (NoteCache.libraries)
-                     controls: bool = True,           # add the fp32 and one-library controls of the default objective
+                     controls: bool = True,           # add the bf16 and one-library controls of the default objective
                     ) -> dict:                        # {variant name: dict(objective=..., **TrainConfig overrides)}
     "The comparison's variants: the objectives, and the controls of the default objective that apply here."
     out = {obj: dict(objective=obj) for obj in objectives}
     if not controls: return out
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    if autocast_dtype('auto', device) is not None:                # training runs in reduced precision here
-        out[f'{DEFAULT_OBJECTIVE} fp32'] = dict(objective=DEFAULT_OBJECTIVE, precision='fp32')
+    if autocast_dtype('auto', device) is not None:                # this chip could train in bf16: measure it
+        out[f'{DEFAULT_OBJECTIVE} bf16'] = dict(objective=DEFAULT_OBJECTIVE, precision='auto')
     if len(libraries) > 1:
         out.update({f'{DEFAULT_OBJECTIVE} · {lib} only': dict(objective=DEFAULT_OBJECTIVE, filters={'libraries': [lib]})
                     for lib in libraries})

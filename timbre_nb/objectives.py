@@ -47,7 +47,7 @@ class TrainConfig:
     pitch_decorr: float = 0.0            # weight of the mean corr(μ_d, pitch)² over the batch (0: off)
     seed: int = 0                        # model init, crops, partners, batch order, sampling noise
     device: str = 'auto'                 # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
-    precision: str = 'auto'              # 'auto' (bf16 autocast if the chip has native bf16), 'fp32', 'bf16', 'fp16'
+    precision: str = 'fp32'              # 'fp32', 'auto' (bf16 if the chip has native bf16), 'bf16', 'fp16'
     max_steps: int = 0                   # stop after this many optimiser steps (0: no limit)
     log_every: int = 200                 # `[step N]` line every N steps
     ckpt_every: int = 500                # checkpoint every N steps (and at each epoch end)
@@ -74,7 +74,8 @@ class TrainConfig:
     def key(self) -> str:
         "Hash of the settings the trained model depends on: fields off their default, less paths and progress knobs."
         default = asdict(TrainConfig())       # a new field added at a default that keeps old behaviour keeps old keys
-        return stable_hash({k: v for k, v in asdict(self).items() if k not in _NOT_RESULT and v != default[k]})
+        return stable_hash({k: v for k, v in asdict(self).items()
+                            if k not in _NOT_RESULT and (v != default[k] or k in _ALWAYS_HASHED)})
     @classmethod
     def of_run(cls, run_dir) -> TrainConfig:
         "The configuration a run folder was trained with (its config.json; fields this version lacks are dropped)."
@@ -84,6 +85,7 @@ class TrainConfig:
         return cls(**{k: v for k, v in saved.items() if k in {f.name for f in fields(cls)}})
 
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+_ALWAYS_HASHED = ('precision',)   # its default changed (auto -> fp32): a run trained in bf16 must not pass for fp32
 _NOT_RESULT = ('run_dir', 'cache_root', 'progress', 'log_every', 'ckpt_every', 'keep_ckpts', 'num_workers')
 
 PROFILES = {   # how much data and compute

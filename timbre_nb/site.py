@@ -180,8 +180,11 @@ def build_site(run: Path,                  # the run folder
         (book / 'figures').mkdir(exist_ok=True)
         fig = plot_metrics(run); fig.savefig(book / 'figures' / 'training.png', dpi=110, bbox_inches='tight')
         plt.close(fig)
-    lib = library_notebooks()
+    lib, front = library_notebooks(), notebooks_dir() / 'index.ipynb'     # the book's front page leads the reference
     for p in lib: shutil.copy(p, book / 'reference' / p.name)
+    if front.exists():
+        shutil.copy(front, book / 'reference' / 'about.ipynb'); lib = [Path('about.ipynb'), *lib]
+        if (front.parent / 'images').exists(): shutil.copytree(front.parent / 'images', book / 'reference' / 'images')
     write_index(run, book, stage_times or {})
     ref = [f'  - file: reference/{p.stem}' for p in lib]
     (book / '_toc.yml').write_text('\n'.join(['format: jb-book', 'root: index', 'parts:', '- caption: The run',
