@@ -71,8 +71,8 @@ for data in datasets:
 # %% tags=["hide-input"]
 rows = []
 for data, mrun in zip(datasets, model_runs):
-    rows += compare_vocoders(data, cache_root, root, mrun or None, profile, baseline_steps, per_family, candidates,
-                             progress=False)
+    rows += compare_vocoders(data, cache_root, root, mrun or None, profile, baseline_steps=baseline_steps,
+                             per_family=per_family, candidates=candidates, progress=False)
 display(Markdown(comparison_markdown(rows)))
 
 # %% [markdown]
