@@ -42,7 +42,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']) + [nbs_pkg],
     package_dir={nbs_pkg: cfg['nbs_path']},
-    package_data={nbs_pkg: ['*.ipynb', 'experiments/*.ipynb', 'images/*.png']},
+    package_data={nbs_pkg: ['*.ipynb', 'experiments/*.ipynb', 'images/*.png', 'images/*.jpg']},
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements},

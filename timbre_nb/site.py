@@ -11,7 +11,7 @@ from .config import SpecConfig, read_json
 
 # %% auto #0
 __all__ = ['EXPERIMENT_PAGES', 'MAP_FILE', 'notebooks_dir', 'experiment_notebook', 'library_notebooks', 'summary_rows',
-           'write_index', 'clean_for_site', 'smaller_image', 'build_site']
+           'write_index', 'clean_for_site', 'smaller_image', 'shrink_figures', 'build_site']
 
 # %% ../nbs/11a_site.ipynb #b9ab89e5
 def notebooks_dir() -> Path:
@@ -72,7 +72,8 @@ EXPERIMENT_PAGES = {   # the run's pages, in reading order: notebook name -> wha
     'explore': "[Explore](explore.ipynb): hear the space — interpolations between instruments of different families, "
                "one instrument's code played at every pitch, a melody played with a chosen timbre, timbre swaps, and "
                "a playable map (tap a point to hear the note).",
-    'vocoders': "[Vocoders](vocoders.ipynb): which vocoder makes the sound — Griffin-Lim, PGHI-started Griffin-Lim, the "
+    'vocoders': "[Vocoders](vocoders.ipynb): which vocoder makes the sound — Griffin-Lim, PGHI-started Griffin-Lim, "
+                "the "
                "NNLS-correction vocoder (trained on clean or degraded log-mels), a DDSP synth and a Vocos-style net — "
                "measured on held-out notes from the true and from the model's log-mel, beside the ceiling.",
     'compare': "[Comparison](compare.ipynb): the research log's CVAE and the timbre objectives, trained on the same "
@@ -91,7 +92,8 @@ def write_index(run: Path, book: Path, stage_times: dict) -> Path:
     training_fig = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '
                      'validation KL of each latent dimension, active units and mean posterior σ.')]
     fig_list = (training_fig if (book / 'figures' / 'training.png').exists() else []) + analysis.get('figures', [])
-    figs = '\n\n'.join(f'```{{figure}} figures/{f}\n:width: 100%\n\n{cap}\n```' for f, cap in fig_list)
+    on_disk = lambda f: f if (book / 'figures' / f).exists() else Path(f).with_suffix('.jpg').name   # shrink_figures
+    figs = '\n\n'.join(f'```{{figure}} figures/{on_disk(f)}\n:width: 100%\n\n{cap}\n```' for f, cap in fig_list)
     links = '\n'.join(f'- {text}' for name, text in EXPERIMENT_PAGES.items() if (book / f'{name}.ipynb').exists())
     rows = summary_rows(run, analysis)
     table = '\n'.join(['| quantity | value |', '|---|---|'] + [f'| {k} | {v} |'.replace('\n', ' ') for k, v in rows])
@@ -113,7 +115,8 @@ found, on instruments it never heard:"""]
     if comparison:
         sections.append(f"## The comparison (`{comparison.get('profile', '')}` profile, held-out instruments)\n\n"
                         f"{comparison.get('verdict', '')}\n\n{comparison.get('table', '')}\n\n"
-                        "```{figure} figures/compare_scores.png\n:width: 100%\n\nEach score for each variant "
+                        f"```{{figure}} figures/{on_disk('compare_scores.png')}\n:width: 100%\n\n"
+                        "Each score for each variant "
                         "(mean over seeds, the seeds as dots), the chosen one highlighted, the baselines without a "
                         "model in grey.\n```")
     sections.append(f'## The pages\n\n{links}')
@@ -160,6 +163,19 @@ def smaller_image(png_b64: str,          # a notebook output's base64 PNG
     jpg = buf.getvalue()
     return {'image/jpeg': base64.b64encode(jpg).decode()} if len(jpg) < len(raw) else {'image/png': png_b64}
 
+def shrink_figures(folder,                # a folder of figures (the site's figures/)
+                   limit: int = 150_000, # bytes: smaller PNGs stay
+                   quality: int = 85,
+                  ) -> list[str]:        # the PNGs replaced by a JPEG of the same stem
+    "Big PNG figures re-encoded as JPEG where that is smaller (as `smaller_image` does for notebook outputs)."
+    import base64
+    done = []
+    for p in sorted(Path(folder).glob('*.png')):
+        out = smaller_image(base64.b64encode(p.read_bytes()).decode(), limit, quality)
+        if 'image/jpeg' in out:
+            p.with_suffix('.jpg').write_bytes(base64.b64decode(out['image/jpeg'])); p.unlink(); done.append(p.name)
+    return done
+
 _MAP_SRCDOC = re.compile(r'<iframe srcdoc="[^"]*"(?=[^>]*title="Playable timbre map")')   # srcdoc is escaped: no '"'
 def _map_frame_head(match) -> str: return f'<iframe src="{MAP_FILE}"'
 
@@ -180,6 +196,7 @@ def build_site(run: Path,                  # the run folder
         (book / 'figures').mkdir(exist_ok=True)
         fig = plot_metrics(run); fig.savefig(book / 'figures' / 'training.png', dpi=110, bbox_inches='tight')
         plt.close(fig)
+    if (book / 'figures').exists(): shrink_figures(book / 'figures')
     lib, front = library_notebooks(), notebooks_dir() / 'index.ipynb'     # the book's front page leads the reference
     for p in lib: shutil.copy(p, book / 'reference' / p.name)
     if front.exists():
@@ -213,6 +230,8 @@ sphinx:
         raise RuntimeError(f'jupyter-book build of {book} failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}')
     if (run / MAP_FILE).exists(): shutil.copy(run / MAP_FILE, html / MAP_FILE)   # the frames' one source
     for source_map in (html / '_static').rglob('*.map'): source_map.unlink()     # the theme's debugging maps: 3.5 MB
+    shutil.rmtree(html / '_static' / 'locales', ignore_errors=True)    # translations no page loads (English site)
+    for font in (html / '_static').rglob('*.ttf'): font.unlink()        # the CSS offers woff2 first: browsers use it
     site = run / 'site'
     if site.exists(): shutil.rmtree(site)
     shutil.copytree(html, site); shutil.rmtree(run / '_jb')
