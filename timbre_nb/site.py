@@ -152,20 +152,23 @@ def clean_for_site(src: Path,  # an executed notebook
 
 def smaller_image(png_b64: str,          # a notebook output's base64 PNG
                   limit: int = 150_000,   # bytes: smaller PNGs stay as they are (line plots compress well)
-                  quality: int = 85,      # JPEG quality
+                  quality: int = 80,      # JPEG quality
+                  max_width: int = 1200,  # px: wider figures are scaled down (a page column is narrower)
                  ) -> dict:               # {'image/png': ...} or {'image/jpeg': ...}, whichever is smaller
     "A large figure (spectrograms, maps: photo-like pixels) as JPEG when that is smaller; other figures unchanged."
     import base64, io
     from PIL import Image
     raw = base64.b64decode(png_b64)
     if len(raw) <= limit: return {'image/png': png_b64}
-    buf = io.BytesIO(); Image.open(io.BytesIO(raw)).convert('RGB').save(buf, 'JPEG', quality=quality, optimize=True)
+    im = Image.open(io.BytesIO(raw)).convert('RGB')
+    if im.width > max_width: im = im.resize((max_width, round(im.height * max_width / im.width)), Image.LANCZOS)
+    buf = io.BytesIO(); im.save(buf, 'JPEG', quality=quality, optimize=True)
     jpg = buf.getvalue()
     return {'image/jpeg': base64.b64encode(jpg).decode()} if len(jpg) < len(raw) else {'image/png': png_b64}
 
 def shrink_figures(folder,                # a folder of figures (the site's figures/)
                    limit: int = 150_000, # bytes: smaller PNGs stay
-                   quality: int = 85,
+                   quality: int = 80,
                   ) -> list[str]:        # the PNGs replaced by a JPEG of the same stem
     "Big PNG figures re-encoded as JPEG where that is smaller (as `smaller_image` does for notebook outputs)."
     import base64

@@ -27,7 +27,7 @@ seed = 0                 # note sampling, UMAP and probe folds
 
 # %% tags=["hide-input"]
 from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
-notebook_overrides(globals(), 'analysis.ipynb', train_fields=False)   # stops the run on an unknown parameter
+_ = notebook_overrides(globals(), 'analysis.ipynb', train_fields=False)   # stops on an unknown parameter
 
 # %% tags=["hide-input"]
 import time, numpy as np, torch

@@ -34,7 +34,7 @@ map_with_model = True    # also embed the model's reconstruction clip (else reco
 
 # %% tags=["hide-input"]
 from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
-notebook_overrides(globals(), 'explore.ipynb', train_fields=False)   # stops the run on an unknown parameter
+_ = notebook_overrides(globals(), 'explore.ipynb', train_fields=False)   # stops on an unknown parameter
 
 # %% tags=["hide-input"]
 from IPython.display import Markdown, display
