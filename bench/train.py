@@ -60,8 +60,8 @@ def seed_step_runner(bs, dtype=None, compiled=False):
     return run
 
 
-def train_step_runner(cfg):
-    "n calls of `training.train_step` with the run's own state and data path, cycling epochs as `train` does."
+def batch_source(cfg):
+    "The run's own state and data path: next_batch() cycles epochs as `train` does. Returns (next_batch, state)."
     train_ds, _ = load_data(cfg, 0, 1)
     spe = len(epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, 0, 0, 1, cfg.paired))
     state = TrainState.create(cfg, torch.device('cpu'), 1, spe)
@@ -72,6 +72,12 @@ def train_step_runner(cfg):
         state.epoch, state.batch_in_epoch = state.epoch + 1, 0            # the epoch ran out: the next one
         batches = iter(epoch_loader(train_ds, state, cfg, 0, 1))
         return next(batches)
+    return next_batch, state
+
+
+def train_step_runner(cfg):
+    "n calls of `training.train_step` with the run's own state and data path."
+    next_batch, state = batch_source(cfg)
     def run(n):
         for _ in range(n): train_step(state, next_batch(), cfg)
     return run, state
@@ -79,16 +85,9 @@ def train_step_runner(cfg):
 
 def data_runner(cfg):
     "n batches of the real data path alone (no step)."
-    train_ds, _ = load_data(cfg, 0, 1)
-    spe = len(epoch_batches(len(train_ds), cfg.batch_size, cfg.seed, 0, 0, 1, cfg.paired))
-    state = TrainState.create(cfg, torch.device('cpu'), 1, spe)
-    it = iter(())
+    next_batch, _ = batch_source(cfg)
     def run(n):
-        nonlocal it
-        for _ in range(n):
-            b = next(it, None)
-            if b is None:
-                state.epoch += 1; it = iter(epoch_loader(train_ds, state, cfg, 0, 1)); b = next(it)
+        for _ in range(n): next_batch()
     return run
 
 
