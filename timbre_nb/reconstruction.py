@@ -12,8 +12,8 @@ from .inversion import invert, logmel_l1_db, spectral_convergence, mrstft_distan
 
 # %% auto #0
 __all__ = ['METRICS', 'AB_INPUTS', 'window_starts', 'overlap_taper', 'overlap_add', 'window_codes', 'decode_windows',
-           'reconstruct_full', 'three_variants', 'variant_metrics', 'inversion_table', 'format_table',
-           'inversion_verdict', 'revoice', 'ab_markdown']
+           'reconstruct_full', 'revoice', 'three_variants', 'variant_metrics', 'inversion_table', 'format_table',
+           'inversion_verdict', 'ab_markdown']
 
 # %% ../nbs/08a_reconstruction.ipynb #c030
 def window_starts(n_frames: int,              # frames of the full note
@@ -92,18 +92,29 @@ def reconstruct_full(model,                          # CVAE-like: encode(x, pitc
     return decode_windows(model, codes, pitch, starts, torch.as_tensor(x_full).shape[-1], cfg)
 
 # %% ../nbs/08a_reconstruction.ipynb #c039
+def revoice(variants: dict,                        # a three_variants output
+            voc,                                   # voc(x, ref_db, pitch) → waveform (vocoder.load / for_run)
+            pitch: int,                            # the note's MIDI pitch
+           ) -> dict:                              # the same dict with `inversion` and `model` made by `voc`
+    "Variants 2 and 3 of the same note remade from the same log-mels by another vocoder."
+    v = dict(variants)
+    for name, x in (('inversion', v['x']), ('model', v['x_model'])):
+        v[name] = torch.as_tensor(np.asarray(voc(x, v['ref_db'], pitch)), dtype=torch.float32)
+    return v
+
 def three_variants(model,                          # CVAE-like model (see reconstruct_full)
                    wave,                           # (n,) original waveform at cfg.sr
                    pitch: int,                     # MIDI pitch
                    cfg: SpecConfig = SpecConfig(),
+                   voc=None,                       # voc(x, ref_db, pitch) → waveform; None: invert (Griffin-Lim)
                    **invert_kw,                    # passed to invert (method, n_iter, momentum, seed)
-                  ) -> dict:                       # see revoice for another vocoder on the same log-mels
-    "dict(original, inversion=GL(original log-mel), model=GL(model's log-mel), x, x_model, ref_db)."
+                  ) -> dict:                       # revoice remakes 2 and 3 with another vocoder, same log-mels
+    "dict(original, inversion=voc(original log-mel), model=voc(model's log-mel), x, x_model, ref_db)."
     wave = torch.as_tensor(wave, dtype=torch.float32)
     x, ref_db = log_mel(wave, cfg, return_ref=True)              # (n_mels, frames), scalar
     x_model = reconstruct_full(model, x, pitch, cfg)             # (n_mels, frames)
-    return dict(original=wave, inversion=invert(x, ref_db, cfg, **invert_kw),
-                model=invert(x_model, ref_db, cfg, **invert_kw), x=x, x_model=x_model, ref_db=ref_db)
+    voc = voc or (lambda x, ref_db, pitch: invert(x, ref_db, cfg, **invert_kw))
+    return revoice(dict(original=wave, x=x, x_model=x_model, ref_db=ref_db), voc, pitch)
 
 # %% ../nbs/08a_reconstruction.ipynb #c041
 METRICS = {'logmel_l1_db': logmel_l1_db, 'spectral_convergence': spectral_convergence,
@@ -154,16 +165,6 @@ def inversion_verdict(rows: list[dict],  # inversion_table output
             f"artefacts are {who}.")
 
 # %% ../nbs/08a_reconstruction.ipynb #ae3a5e08
-def revoice(variants: dict,                        # a three_variants output
-            voc,                                   # voc(x, ref_db, pitch) → waveform (vocoder.load / for_run)
-            pitch: int,                            # the note's MIDI pitch
-           ) -> dict:                              # the same dict with `inversion` and `model` made by `voc`
-    "Variants 2 and 3 of the same note remade from the same log-mels by another vocoder."
-    v = dict(variants)
-    for name, x in (('inversion', v['x']), ('model', v['x_model'])):
-        v[name] = torch.as_tensor(np.asarray(voc(x, v['ref_db'], pitch)), dtype=torch.float32)
-    return v
-
 AB_INPUTS = {'inversion (2 vs 1)': 'true log-mel', 'total (3 vs 1)': "model's log-mel"}
 
 def ab_markdown(tables: dict,                      # {vocoder name: inversion_table rows}, the first is the reference

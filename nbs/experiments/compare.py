@@ -50,12 +50,13 @@ from timbre_nb.scores import RAW_PCA
 from timbre_nb.verdict import (scores_markdown, plot_scores, scores_verdict, library_verdicts, choose_objective,
                                within_spread, aggregate_seeds)
 from timbre_nb.analysis import plot_spectrograms
-from timbre_nb.reconstruction import three_variants, revoice
-from timbre_nb.vocoder import for_run, label
+from timbre_nb.reconstruction import three_variants
+from timbre_nb.vocoder import for_run, label, GriffinLim
 from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.data import read_wave, wav_path
 cfg, report = SpecConfig(), RunReport(run_dir, name='compare')
 voc = for_run(run_dir, vocoder)                   # what makes the sounds
+voc = GriffinLim(gl_iters) if label(voc) == 'Griffin-Lim' else voc
 
 # %% [markdown]
 # ## Training every variant with every seed
@@ -149,7 +150,7 @@ for k, i in enumerate(pick):
 for i in pick:
     wave = read_wave(wav_path(held_set.data_root, held_set.splits[i], held_set.keys[i]), cfg)
     p = int(held_set.pitch[i])
-    outs = {obj: revoice(three_variants(m, wave, p, cfg, n_iter=gl_iters), voc, p) for obj, m in models.items()}
+    outs = {obj: three_variants(m, wave, p, cfg, voc=voc) for obj, m in models.items()}
     audio_row({'original': wave, **{f'{obj} ({label(voc)})': v['model'] for obj, v in outs.items()}},
               f"{held_set.keys[i]} — {FAMILIES[held_set.family[i]]}, MIDI pitch {held_set.pitch[i]}")
 
