@@ -1,13 +1,29 @@
-"`timbre-nb run --profile tiny`: data → cache → train → analyse → site, and a rerun that reuses everything."
+"""`timbre-nb run --profile tiny` as the Makefile calls it (the default data folder named by --data, from an empty
+folder): data → cache → train → vocoder → analyse → explore → site; a rerun that reuses everything; the candidates page
+and a Griffin-Lim rerun on the same run; and a comparison."""
 import base64, io, json, re
-import numpy as np, soundfile as sf
+import numpy as np, pytest, soundfile as sf
 from conftest import cli
 
-def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
-    args = ['run', '--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',
-            '--cache-root', tmp_path / 'cache']
-    r = cli(*args, cwd=tmp_path)
-    index = tmp_path / 'runs' / 'tiny' / 'site' / 'index.html'
+@pytest.fixture(scope='module')
+def tiny_run(tmp_path_factory):
+    ("One tiny pipeline run shared by this module's tests, in a new empty folder with the default relative roots: "
+     "(working folder, the `run` command's arguments, its first CompletedProcess).")
+    work = tmp_path_factory.mktemp('work')
+    args = ['run', '--profile', 'tiny', '--data', 'data/soundfont-tiny', '--name', 'tiny']   # as `make report` does
+    return work, args, cli(*args, cwd=work)
+
+def test_default_data_is_rendered_when_named(tiny_run):
+    "`--data data/soundfont-tiny` (what the Makefile passes) names the profile's own folder: rendered, not refused."
+    work, _, r = tiny_run
+    assert re.search(r'\[data\] done in [\d.]+ s', r.stdout), r.stdout[-2000:]
+    summary = json.loads((work / 'data' / 'soundfont-tiny' / 'render_summary.json').read_text())
+    assert summary['libraries'] == ['timgm6mb', 'merlin']                 # the default pair of SoundFonts
+    assert any((work / 'cache').iterdir()) and any((work / 'vocoders').iterdir())
+
+def test_run_tiny_builds_site_with_audio(tiny_run):
+    work, _, r = tiny_run
+    index = work / 'runs' / 'tiny' / 'site' / 'index.html'
     assert r.stdout.strip().splitlines()[-1] == str(index) and index.exists(), r.stdout[-2000:]
     run, site = index.parent.parent, index.parent
     # latents.npz with the seed's names
@@ -38,35 +54,41 @@ def test_run_tiny_builds_site_with_audio(tiny_data, tmp_path):
     assert 'Bokeh' in page and page.count('data:audio/mpeg;base64,') >= 2 * 6          # the tiny profile's 6 points
     assert 'src="timbre_map.html"' in ex and 'src="timbre_map.html"' in idx and 'srcdoc' not in ex
     assert not re.search(r'<script[^>]+src="https?://', ex + html + page)   # nothing fetched from a CDN
-    # a rerun reuses data, cache, training and analysis
-    r2 = cli(*args, cwd=tmp_path)
-    assert re.search(r'\[train\] done in [\d.]+ s \(reused\)', r2.stdout) and '[analysis] done' in r2.stdout, r2.stdout
-    notes = json.loads((run / 'stages.json').read_text())['notes']
-    assert ({k: notes[k] for k in ('train', 'analysis', 'explore')} ==
-            dict.fromkeys(('train', 'analysis', 'explore'), 'reused'))
-    assert notes['vocoder'].startswith('reused: ')                         # the vocoder trained once, then reused
 
-def test_run_tiny_plays_through_the_vocoder(tiny_data, tmp_path):
-    "The vocoder stage trains the NNLS-correction vocoder once, points the run at it; the A/B and the candidates page."
-    common = ['--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',
-              '--cache-root', tmp_path / 'cache']
-    r = cli('run', *common, '--epochs', '1', cwd=tmp_path)
-    run = tmp_path / 'runs' / 'tiny'
+def test_run_tiny_plays_through_the_vocoder(tiny_run):
+    "The vocoder stage trained the NNLS-correction vocoder and pointed the run at it; the A/B is on the pages."
+    work, _, r = tiny_run
+    run = work / 'runs' / 'tiny'
     assert re.search(r'\[vocoder\] done in [\d.]+ s \(made: ', r.stdout), r.stdout[-2000:]
     target = (run / json.loads((run / 'vocoder.json').read_text())['path']).resolve()
-    assert (target / 'vocoder.json').exists() and target.parent == tmp_path / 'vocoders'
+    assert (target / 'vocoder.json').exists() and target.parent == work / 'vocoders'
     a = json.loads((run / 'analysis.json').read_text())
     assert a['vocoder'] == 'NNLS-correction vocoder' and '| Griffin-Lim | NNLS-correction vocoder |' in a['ab']
     assert ('data:audio/mpeg;base64,' in a['players'] and
             'NNLS-correction vocoder' in (run / 'site' / 'index.html').read_text())
-    r = cli('vocoders', *common, cwd=tmp_path)                                    # the candidates page
+
+def test_rerun_reuses_everything(tiny_run):
+    "A rerun reuses data, cache, training, the vocoder, analysis and explore."
+    work, args, _ = tiny_run
+    r2 = cli(*args, cwd=work)
+    assert re.search(r'\[train\] done in [\d.]+ s \(reused\)', r2.stdout) and '[analysis] done' in r2.stdout, r2.stdout
+    notes = json.loads((work / 'runs' / 'tiny' / 'stages.json').read_text())['notes']
+    assert ({k: notes[k] for k in ('train', 'analysis', 'explore')} ==
+            dict.fromkeys(('train', 'analysis', 'explore'), 'reused'))
+    assert notes['vocoder'].startswith('reused: ')                         # the vocoder trained once, then reused
+
+def test_vocoders_page_then_griffin_lim(tiny_run):
+    "The candidates page joins the run's site; choosing Griffin-Lim afterwards re-plays the analysis (after the rerun)."
+    work, args, _ = tiny_run
+    run = work / 'runs' / 'tiny'
+    cli('vocoders', *args[1:], cwd=work)                                          # the candidates page
     page = (run / 'site' / 'vocoders.html').read_text()
     assert 'griffin-lim' in page and 'nnls-correction' in page and 'ceiling' in page and 'data:audio/' in page
     assert 'vocoders.html' in (run / 'site' / 'index.html').read_text()
     rec = json.loads((run / 'vocoders.json').read_text())                          # the page's record ...
     assert {r['candidate'] for r in rec['table']} >= {'griffin-lim', 'nnls-correction'} and 'verdict' in rec
     assert 'path' in json.loads((run / 'vocoder.json').read_text())              # ... beside the run's pointer
-    r = cli('run', *common, '--epochs', '1', '--vocoder', 'griffin-lim', cwd=tmp_path)   # choosing Griffin-Lim re-plays
+    r = cli(*args, '--vocoder', 'griffin-lim', cwd=work)                           # choosing Griffin-Lim re-plays
     assert json.loads((run / 'vocoder.json').read_text()) == {'path': 'griffin-lim'}
     assert json.loads((run / 'analysis.json').read_text())['vocoder'] == 'Griffin-Lim'
     assert ('[analysis] done' in r.stdout and

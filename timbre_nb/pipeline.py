@@ -13,8 +13,8 @@ from .site import experiment_notebook, build_site
 
 # %% auto #0
 __all__ = ['VOCODERS', 'VOCODER_PROFILES', 'ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'VOCODERS_PAGE_PROFILES', 'Stages',
-           'ensure_data', 'ProgressLines', 'train_stage', 'notebook_stage', 'audio_row', 'RunReport', 'choose_vocoder',
-           'vocoder_stage', 'run_pipeline', 'run_compare', 'run_vocoders']
+           'default_data', 'ensure_data', 'ProgressLines', 'train_stage', 'notebook_stage', 'audio_row', 'RunReport',
+           'choose_vocoder', 'vocoder_stage', 'run_pipeline', 'run_compare', 'run_vocoders']
 
 # %% ../nbs/11_pipeline.ipynb #c006
 class Stages:
@@ -47,6 +47,10 @@ class Stages:
         return self(name, work)
 
 # %% ../nbs/11_pipeline.ipynb #15b12c5b
+def default_data(profile: str = 'quick') -> Path:
+    "The profile's own dataset folder, relative to the working directory: the pipeline renders it when needed."
+    return Path(f'data/soundfont-{profile}')
+
 def ensure_data(data,                  # a dataset root
                 profile: str = 'quick',# the SoundFont profile to render when `own`
                 own: bool = False,     # `data` is the profile's own default folder (data/soundfont-<profile>)
@@ -176,8 +180,8 @@ VOCODERS_PAGE_PROFILES = {'tiny': dict(baseline_steps=2, per_family=1, n_audio=1
 
 def _prepare(profile, data, name, runs_root, cache_root, force):
     "Resolve paths, render the data when missing and build the cache: the first two stages of every command."
-    own = data is None
-    data = Path(data or f'data/soundfont-{profile}').resolve()
+    data = Path(data or default_data(profile)).resolve()
+    own = data == default_data(profile).resolve()     # named or not, the default folder is ours to render
     run = (Path(runs_root) / (name or profile)).resolve(); run.mkdir(parents=True, exist_ok=True)
     st = Stages(force)
     st('data', ensure_data, data, profile, own)
