@@ -18,7 +18,7 @@ from .features import log_mel
 log = logging.getLogger('timbre_nb')
 
 # %% auto #0
-__all__ = ['log', 'LABELS', 'cache_path', 'library_order', 'build_cache', 'NoteCache', 'cache_summary']
+__all__ = ['log', 'LABELS', 'CROPS', 'cache_path', 'library_order', 'build_cache', 'window_starts', 'NoteCache', 'cache_summary']
 
 # %% ../nbs/04_cache.ipynb #c004
 def cache_path(data_root,                          # dataset root holding nsynth-<split>/ folders
@@ -124,15 +124,31 @@ def build_cache(data_root,                        # dataset root holding nsynth-
     return path
 
 # %% ../nbs/04_cache.ipynb #c008
+def window_starts(n_frames: int,              # frames of the full note
+                  T: int = SpecConfig().T,     # frames per window
+                  hop_frames: int | None = None,  # window hop; default T//2 (50 % overlap)
+                 ) -> list[int]:
+    "Start frames of the windows covering n_frames; the last window ends at the note's end. [0] if n_frames ≤ T."
+    hop_frames = hop_frames or T // 2
+    if n_frames <= T: return [0]
+    starts = list(range(0, n_frames - T + 1, hop_frames))
+    if starts[-1] + T < n_frames: starts.append(n_frames - T)
+    return starts
+
+CROPS = ('random', 'onset', 'windows')   # where training crops start: anywhere, at 0, or where reconstruct_full cuts
+
 class NoteCache(Dataset):
     "Split(s) of a log-mel cache: items are (x (1, n_mels, T) float32, pitch long, family long, key str)."
     # per-note label arrays: .pitch .velocity .instrument .family .source .library (an index into .libraries) .program
     def __init__(self, cache_dir,        # a folder made by `build_cache`
                  split='train',          # 'train', 'valid', 'test', or several joined by '+' (e.g. 'valid+test')
-                 train=False,            # random crops (training) or onset crops (evaluation)
+                 train=False,            # training crops (as `crops` says) or onset crops (evaluation)
                  seed=0,                 # crop seed
-                 T=None):                # crop length in frames (default: the cache's SpecConfig.T)
+                 T=None,                 # crop length in frames (default: the cache's SpecConfig.T)
+                 crops='random'):        # training crops start anywhere, at the onset, or at a `window_starts` frame
         self.dir, self.split, self.train, self.seed, self.epoch = Path(cache_dir), split, train, seed, 0
+        if crops not in CROPS: raise ValueError(f'NoteCache: crops={crops!r}; choose one of {CROPS}.')
+        self.crops = crops
         if not (self.dir / 'manifest.json').exists():
             raise FileNotFoundError(f'{self.dir}: not a complete cache (no manifest.json). '
                                     'Build it with `timbre-nb cache --data DIR`.')
@@ -161,7 +177,10 @@ class NoteCache(Dataset):
     def set_epoch(self, epoch: int):
         "Draw this epoch's training crop starts, one per note, from `(seed, epoch)`."
         self.epoch = epoch
-        self._starts = np.random.default_rng((self.seed, epoch)).integers(0, self.n_frames - self.T + 1, size=len(self))
+        rng = np.random.default_rng((self.seed, epoch))
+        if self.crops == 'random': self._starts = rng.integers(0, self.n_frames - self.T + 1, size=len(self))
+        elif self.crops == 'onset': self._starts = np.zeros(len(self), dtype=np.int64)
+        else: self._starts = rng.choice(window_starts(self.n_frames, self.T), size=len(self))
     def _row(self, i):
         "The array holding note `i` and its row there."
         part = int(np.searchsorted(self._offsets, i, side='right')) - 1

@@ -65,14 +65,21 @@ def _compare(args):
                       vocoder=args.vocoder, vocoder_root=args.vocoder_root))
 
 # %% ../nbs/12_cli.ipynb #c005
-_SKIP = {'data', 'cache_root', 'run_dir', 'filters'}   # given by their own options, or a dict
+_SKIP = {'data', 'cache_root', 'run_dir'}   # given by their own options
 _TRAIN_FIELDS: set = set()
+
+def _json_object(text: str) -> dict:
+    "A dict-valued option given as a JSON object, e.g. --model '{\"harmonic\": true}'."
+    try: value = json.loads(text)
+    except json.JSONDecodeError as e: raise argparse.ArgumentTypeError(f'not JSON ({e.msg}): {text!r}') from None
+    if not isinstance(value, dict): raise argparse.ArgumentTypeError(f'a JSON object {{...}} is wanted, not {text!r}')
+    return value
 
 def _add_train_options(group):
     "Add one `--field-name` option per scalar TrainConfig field to the argparse `group` (default None: the profile's)."
     from dataclasses import fields
     from timbre_nb.objectives import TrainConfig, config_help
-    helps, types = config_help(), {'int': int, 'float': float, 'str': str}
+    helps, types = config_help(), {'int': int, 'float': float, 'str': str, 'dict': _json_object}
     for f in fields(TrainConfig):
         if f.name in _SKIP: continue
         _TRAIN_FIELDS.add(f.name)

@@ -9,7 +9,7 @@ import torch, torchaudio
 from .config import SpecConfig
 
 # %% auto #0
-__all__ = ['AMIN', 'mel_filterbank', 'db_to_norm', 'norm_to_db', 'mel_power', 'mel_spectrogram', 'log_mel']
+__all__ = ['AMIN', 'mel_filterbank', 'db_to_norm', 'norm_to_db', 'mel_power', 'mel_spectrogram', 'log_mel', 'harmonic_template']
 
 # %% ../nbs/03_features.ipynb #c004
 AMIN = 1e-10   # floor on mel power before the log (−100 dB re 1): keeps log10 finite on digital silence
@@ -73,3 +73,20 @@ def log_mel(wave,                            # (n,) or (B, n) float waveform at 
     x, ref = torch.cat(xs), torch.cat(refs)                 # (B, n_mels, frames), (B,)
     x, ref = x.reshape(*wave.shape[:-1], *x.shape[-2:]), ref.reshape(wave.shape[:-1])
     return (x, ref) if return_ref else x
+
+# %% ../nbs/03_features.ipynb #h0a1b002
+@lru_cache(maxsize=4)
+def harmonic_template(cfg: SpecConfig = SpecConfig(),  # the front end
+                      n_pitches: int = 128,             # MIDI pitches 0 .. n_pitches-1
+                     ) -> torch.Tensor:                 # (n_pitches, n_mels) in [0, 1]
+    "Where each MIDI pitch's harmonics land on the mel axis: one steady frame of a harmonic comb through the front end."
+    t = torch.arange(cfg.n_fft, dtype=torch.float64) / cfg.sr
+    window = torch.hann_window(cfg.n_fft, periodic=True, dtype=torch.float64)           # the STFT's window
+    f0 = 440.0 * 2 ** ((torch.arange(n_pitches, dtype=torch.float64)[:, None] - 69) / 12)   # (n_pitches, 1) Hz
+    K = torch.floor((cfg.sr / 2 - 1) / f0)                                                # harmonics below Nyquist
+    half = torch.pi * f0 * t                                                              # θ/2, θ = 2π f0 t
+    comb = torch.sin(K * half) * torch.sin((K + 1) * half) / torch.sin(half).where(half != 0, 1.0)  # Σ_k sin(kθ)
+    power = torch.fft.rfft(comb * window).abs().pow(2).float()                            # (n_pitches, n_fft//2+1)
+    S = (power @ mel_filterbank(cfg)).clamp_min(AMIN)                                    # (n_pitches, n_mels)
+    db = (10 * torch.log10(S / S.amax(-1, keepdim=True))).clamp(-cfg.top_db, 0)
+    return (db_to_norm(db, cfg) + 1) / 2

@@ -9,7 +9,9 @@ from dataclasses import dataclass, asdict, fields
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from .config import SpecConfig, N_PITCHES
+from .features import harmonic_template
 
 # %% auto #0
 __all__ = ['CVAEConfig', 'reparameterise', 'CVAE', 'model_device', 'evaluating', 'encoded_batches', 'encode_means',
@@ -32,6 +34,8 @@ class CVAEConfig:
     enc_kernel: int = 3                     # encoder Conv2d kernel (stride 2, padding 1)
     dec_kernel: int = 4                     # decoder ConvTranspose2d kernel (stride 2, padding 1: exact doubling)
     gn_groups: int = 8                      # GroupNorm groups per conv stage (0: no normalisation)
+    harmonic: bool = False                  # decoder output = envelope - depth x (1 - the pitch's harmonic template)
+    factor_rank: int = 0                    # + a rank-K sum of (mel profile x frame envelope) read from z (0: off)
     logvar_min: float = -30.0               # clamp range of the encoder's log-variance (numeric safety)
     logvar_max: float = 20.0
 
@@ -102,7 +106,13 @@ class CVAE(nn.Module):
                                  _norm(widths[-1], groups), nn.SiLU(),
                                  *[_up(ci, co, cfg.dec_kernel, groups)
                                    for ci, co in zip(widths_up[:-1], widths_up[1:])],
-                                 nn.ConvTranspose2d(widths[0], 1, cfg.dec_kernel, stride=2, padding=1), nn.Tanh())
+                                 nn.ConvTranspose2d(widths[0], 2 if cfg.harmonic else 1, cfg.dec_kernel, stride=2,
+                                                    padding=1))
+        if cfg.harmonic:                   # (n_pitches, n_mels) in [0, 1]: computed, not learned, not checkpointed
+            self.register_buffer('harmonics', harmonic_template(SpecConfig(n_mels=cfg.n_mels), cfg.n_pitches),
+                                 persistent=False)
+        K = cfg.factor_rank
+        self.factor = nn.Linear(cfg.latent_dim + emb_dim, K * (cfg.n_mels + cfg.T)) if K else None
 
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
@@ -130,9 +140,19 @@ class CVAE(nn.Module):
                pitch: torch.Tensor = None  # (B,) long MIDI pitch; ignored if unconditional
               ) -> torch.Tensor:           # (B, 1, n_mels, T) in (-1, 1)
         "Mean of p(x | z, pitch): the reconstructed normalised log-mel."
-        h, w = self.cfg.feat_hw
-        feat = self.from_z(self._cond(z, pitch)).view(-1, self.cfg.bottleneck_channels, h, w)
-        return self.dec(feat)
+        cfg, (h, w) = self.cfg, self.cfg.feat_hw
+        zc = self._cond(z, pitch)                                                 # (B, latent_dim + emb)
+        out = self.dec(self.from_z(zc).view(-1, cfg.bottleneck_channels, h, w))  # (B, 1 or 2, n_mels, T)
+        y = out[:, :1]
+        if self.factor is not None:                  # a low-rank map: how a note's spectrum changes frame by frame
+            K = cfg.factor_rank
+            a, b = self.factor(zc).split([K * cfg.n_mels, K * cfg.T], dim=1)
+            y = y + torch.einsum('bkf,bkt->bft', a.view(-1, K, cfg.n_mels), b.view(-1, K, cfg.T))[:, None] / K
+        if cfg.harmonic:                             # valleys between the pitch's harmonics, as deep as decoded
+            if pitch is None: raise ValueError("CVAE.decode (timbre_nb/model.py): harmonic=True needs `pitch`.")
+            template = self.harmonics[pitch.long()][:, None, :, None]            # (B, 1, n_mels, 1)
+            y = y - F.softplus(out[:, 1:2]) * (1 - template)
+        return torch.tanh(y)
 
     def forward(self, x: torch.Tensor,      # (B, 1, n_mels, T)
                 pitch: torch.Tensor = None  # (B,) long

@@ -11,6 +11,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.docments import docments
 from .config import FAMILIES, stable_hash
 from .model import CVAE, CVAEConfig, reparameterise
+from .cache import CROPS
 from .losses import (vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows,
                               grad_reverse, pitch_correlation)
 
@@ -36,6 +37,8 @@ class TrainConfig:
     recon: str = 'mse'                   # reconstruction loss, per-element mean: 'mse' or 'l1'
     recon_weight: float = 1.0            # likelihood weighting w in w*recon + β*KL (seed: 1; see losses.decoder_sigma)
     conditional: bool = True             # pitch-conditioned CVAE (False: plain VAE, pitch ignored)
+    model: dict = field(default_factory=dict)  # CVAEConfig fields on the seed's model, e.g. {"harmonic": true}
+    crops: str = 'random'                # training crops start 'random'ly, at the 'onset', or on the 'windows' grid
     cross_pitch: float = 0.0             # weight of recon(decode(z_a, pitch_b), x_b) over partner pairs (0: off)
     partners: str = 'instrument'         # partner: same 'instrument', other pitch; or same GM 'program', other library
     invariance: float = 0.0              # weight of InfoNCE between partners' μ (0: off)
@@ -62,9 +65,13 @@ class TrainConfig:
         if self.paired and self.batch_size < 4:
             raise ValueError(f'TrainConfig: batch_size={self.batch_size} holds fewer than 2 anchor/partner pairs; '
                              'use >= 4.')
+        unknown = sorted(set(self.model) - {f.name for f in fields(CVAEConfig)})
+        if unknown: raise ValueError(f'TrainConfig: model={self.model} names {unknown}, not CVAEConfig fields; the '
+                                     f'fields are {sorted(f.name for f in fields(CVAEConfig))}.')
+        CVAEConfig(**self.model)                 # a bad size stops here, not at step 0
         for name, allowed in (('precision', PRECISIONS), ('nce_negatives', ('partners', 'all')),
                               ('invariance_scale', ('constant', 'recon')), ('free_bits_mode', ('total', 'per_dim')),
-                              ('partners', ('instrument', 'program'))):
+                              ('partners', ('instrument', 'program')), ('crops', CROPS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f'TrainConfig: {name}={getattr(self, name)!r}; choose one of {allowed}.')
     @property
@@ -213,9 +220,9 @@ def notebook_overrides(ns: dict,                 # the notebook's globals(), rig
 # %% ../nbs/06b_objectives.ipynb #1a53347f
 class TimbreObjective(nn.Module):
     "The (C)VAE and its training heads; `forward(batch, step)` returns every loss term of `cfg`'s objective."
-    def __init__(self, cfg: TrainConfig):   # the objective's weights; the model is CVAEConfig's (the seed's)
+    def __init__(self, cfg: TrainConfig):   # the objective's weights and `model`, CVAEConfig fields on the seed's
         super().__init__()
-        self.cfg, self.model = cfg, CVAE(CVAEConfig(conditional=cfg.conditional))
+        self.cfg, self.model = cfg, CVAE(CVAEConfig(**{'conditional': cfg.conditional, **cfg.model}))
         D = self.model.cfg.latent_dim
         self.family_head = nn.Linear(D, len(FAMILIES)) if cfg.family_head else None
         self.pitch_head = nn.Sequential(nn.Linear(D, 64), nn.SiLU(), nn.Linear(64, 12)) if cfg.adv_pitch else None

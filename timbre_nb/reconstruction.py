@@ -6,27 +6,17 @@
 from __future__ import annotations
 import numpy as np, torch
 from .config import SpecConfig
+from .cache import window_starts
 from .model import model_device, evaluating, decode_codes
 from .features import log_mel, norm_to_db
 from .inversion import invert, logmel_l1_db, spectral_convergence, mrstft_distance, f0_error_cents
 
 # %% auto #0
-__all__ = ['METRICS', 'AB_INPUTS', 'window_starts', 'overlap_taper', 'overlap_add', 'window_codes', 'decode_windows',
-           'reconstruct_full', 'revoice', 'three_variants', 'variant_metrics', 'inversion_table', 'format_table',
-           'inversion_verdict', 'ab_markdown']
+__all__ = ['METRICS', 'AB_INPUTS', 'overlap_taper', 'overlap_add', 'window_codes', 'decode_windows', 'reconstruct_full',
+           'revoice', 'three_variants', 'variant_metrics', 'inversion_table', 'format_table', 'inversion_verdict',
+           'ab_markdown']
 
 # %% ../nbs/08a_reconstruction.ipynb #c030
-def window_starts(n_frames: int,              # frames of the full note
-                  T: int = SpecConfig().T,     # frames per window
-                  hop_frames: int | None = None,  # window hop; default T//2 (50 % overlap)
-                 ) -> list[int]:
-    "Start frames of the windows covering n_frames; the last window ends at the note's end. [0] if n_frames ≤ T."
-    hop_frames = hop_frames or T // 2
-    if n_frames <= T: return [0]
-    starts = list(range(0, n_frames - T + 1, hop_frames))
-    if starts[-1] + T < n_frames: starts.append(n_frames - T)
-    return starts
-
 def overlap_taper(T: int) -> torch.Tensor:
     "Strictly positive Hann taper of length T: hann(T+2)[1:-1]."
     return torch.hann_window(T + 2, periodic=False)[1:-1]

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 import torch.nn as nn
 from .config import SpecConfig, Stamp
 from .cache import build_cache, NoteCache
+from .features import norm_to_db
 from .pairs import NotePairs
 from .model import CVAE, CVAEConfig, reparameterise, evaluating, encoded_batches
 from .losses import vae_loss, beta_at, kl_per_dim, kl_under_floor
@@ -32,19 +33,20 @@ def validate(model: CVAE,           # the (C)VAE
              ds,                    # validation notes, onset crops (a NoteCache)
              beta: float,           # β of the current training step
              cfg: TrainConfig,      # free bits, reconstruction kind and weight
-            ) -> dict:              # mean losses and latent diagnostics
+            ) -> dict:              # mean losses, log-mel L1 of μ's decoding (dB) and latent diagnostics
     "Validation losses (at `beta`) and latent diagnostics over the notes of `ds`; the model's mode is restored."
-    sums, n, mus, lvs = {}, 0, [], []
+    sums, n, mus, lvs, l1 = {}, 0, [], [], 0.
     with evaluating(model):
         for _, x, pitch, mu, logvar in encoded_batches(model, ds):   # (an unconditional model ignores pitch)
             x_hat = model.decode(reparameterise(mu, logvar), pitch)   # a posterior sample, as in training
             terms = vae_loss(x_hat, x, mu, logvar, beta, cfg.free_bits, cfg.free_bits_mode, cfg.recon, cfg.recon_weight)
             for k in ('total', 'recon', 'kl_raw', 'kl_fb', 'elbo'): sums[k] = sums.get(k, 0.) + float(terms[k]) * len(x)
+            l1 += float((norm_to_db(model.decode(mu, pitch).float()) - norm_to_db(x)).abs().mean((1, 2, 3)).sum())
             n += len(x); mus.append(mu.cpu()); lvs.append(logvar.cpu())
     mu, lv = torch.cat(mus), torch.cat(lvs)
     kl_dims = kl_per_dim(mu, lv)                                                     # (D,) nats
     var_mu = mu.var(0) if len(mu) > 1 else torch.zeros(mu.shape[1])
-    return {**{k: v / n for k, v in sums.items()}, 'kl_per_dim': kl_dims.tolist(), 'var_mu': var_mu.tolist(),
+    return {**{k: v / n for k, v in sums.items()}, 'l1_db': l1 / n, 'kl_per_dim': kl_dims.tolist(), 'var_mu': var_mu.tolist(),
             'active_units': int((var_mu > 0.01).sum()), 'mean_sigma': float((0.5 * lv).exp().mean()),
             'under_floor': kl_under_floor(kl_dims, cfg.free_bits, cfg.free_bits_mode)}
 
@@ -233,7 +235,7 @@ def load_data(cfg: TrainConfig, rank: int, world: int) -> tuple:
     if rank == 0: cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=cfg.progress)
     _barrier(world)
     if rank != 0: cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=False)
-    notes, val = NoteCache(cache_dir, 'train', train=True, seed=cfg.seed), NoteCache(cache_dir, 'valid')
+    notes, val = NoteCache(cache_dir, 'train', train=True, seed=cfg.seed, crops=cfg.crops), NoteCache(cache_dir, 'valid')
     if len(notes) < cfg.batch_size:
         raise ValueError(f'{cache_dir}: {len(notes)} training notes < one batch of {cfg.batch_size}: lower batch_size')
     return (NotePairs(notes, cfg.partners) if cfg.paired else notes), val
