@@ -12,12 +12,13 @@ from fastcore.docments import docments
 from .config import FAMILIES, stable_hash
 from .model import CVAE, CVAEConfig, reparameterise
 from .cache import CROPS
+from .pairs import virtual_instruments
 from .losses import (vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows,
                               grad_reverse, pitch_correlation)
 
 # %% auto #0
-__all__ = ['PRECISIONS', 'PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'COMPARE_OBJECTIVES', 'TrainConfig', 'train_config',
-           'experiment_config', 'config_help', 'notebook_overrides', 'TimbreObjective']
+__all__ = ['PRECISIONS', 'LR_SCHEDULES', 'PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'COMPARE_OBJECTIVES', 'TrainConfig',
+           'train_config', 'experiment_config', 'config_help', 'notebook_overrides', 'TimbreObjective']
 
 # %% ../nbs/06b_objectives.ipynb #e85bf0b1
 @dataclass
@@ -30,6 +31,7 @@ class TrainConfig:
     epochs: int = 15                     # seed: 15
     batch_size: int = 128                # notes per step, partners included (split across DDP ranks); seed: 128
     lr: float = 1e-3                     # Adam learning rate (seed: unstated; see prose)
+    lr_schedule: str = 'constant'        # 'constant' (seed) or 'cosine': decays to lr/100 by the last step
     beta_max: float = 2.0                # KL weight after warm-up; seed: 2.0
     warmup_steps: int = 500              # linear β warm-up (and the ramp of the timbre terms); seed: 500
     free_bits: float = 0.5               # nats, total budget; seed: 0.5
@@ -39,6 +41,8 @@ class TrainConfig:
     conditional: bool = True             # pitch-conditioned CVAE (False: plain VAE, pitch ignored)
     model: dict = field(default_factory=dict)  # CVAEConfig fields on the seed's model, e.g. {"harmonic": true}
     crops: str = 'random'                # training crops start 'random'ly, at the 'onset', or on the 'windows' grid
+    virtual: float = 0.0                 # share of training pairs made into virtual instruments (0: off)
+    virtual_db: float = 6.0              # their largest spectral-envelope and decay change, dB
     cross_pitch: float = 0.0             # weight of recon(decode(z_a, pitch_b), x_b) over partner pairs (0: off)
     partners: str = 'instrument'         # partner: same 'instrument', other pitch; or same GM 'program', other library
     invariance: float = 0.0              # weight of InfoNCE between partners' μ (0: off)
@@ -71,7 +75,8 @@ class TrainConfig:
         CVAEConfig(**self.model)                 # a bad size stops here, not at step 0
         for name, allowed in (('precision', PRECISIONS), ('nce_negatives', ('partners', 'all')),
                               ('invariance_scale', ('constant', 'recon')), ('free_bits_mode', ('total', 'per_dim')),
-                              ('partners', ('instrument', 'program')), ('crops', CROPS)):
+                              ('partners', ('instrument', 'program')), ('crops', CROPS),
+                              ('lr_schedule', LR_SCHEDULES)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f'TrainConfig: {name}={getattr(self, name)!r}; choose one of {allowed}.')
     @property
@@ -92,6 +97,7 @@ class TrainConfig:
         return cls(**{k: v for k, v in saved.items() if k in {f.name for f in fields(cls)}})
 
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+LR_SCHEDULES = ('constant', 'cosine')
 _ALWAYS_HASHED = ('precision',)   # its default changed (auto -> fp32): a run trained in bf16 must not pass for fp32
 _NOT_RESULT = ('run_dir', 'cache_root', 'progress', 'log_every', 'ckpt_every', 'keep_ckpts', 'num_workers')
 
@@ -230,6 +236,9 @@ class TimbreObjective(nn.Module):
     def forward(self, x, pitch, family, x_b=None, pitch_b=None,
                 step: int = 0) -> dict:   # x: (B, 1, n_mels, T); pitch, family: (B,)
         c, m, B = self.cfg, self.model, len(x)
+        if c.virtual:                                                    # new instruments, drawn from the step
+            g = torch.Generator().manual_seed(c.seed * 1_000_003 + step)
+            x, x_b = virtual_instruments(x, x_b, g, c.virtual, c.virtual_db)
         if x_b is not None: x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
         mu, logvar = m.encode(x, pitch)                                   # (B', D) each; B' = 2B with partners
         z = reparameterise(mu, logvar)

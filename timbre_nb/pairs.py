@@ -4,12 +4,12 @@
 
 # %% ../nbs/04a_pairs.ipynb #p002
 from __future__ import annotations
-import numpy as np
+import numpy as np, torch
 from torch.utils.data import Dataset
 from .cache import NoteCache
 
 # %% auto #0
-__all__ = ['draw_partners', 'NotePairs']
+__all__ = ['draw_partners', 'NotePairs', 'virtual_instruments']
 
 # %% ../nbs/04a_pairs.ipynb #7c96ceee
 def _pick(rng, i, pools, pitch, velocity) -> int:
@@ -65,3 +65,28 @@ class NotePairs(Dataset):
         x, pitch, family, key = notes[i]
         return x, pitch, family, key, notes.crop(j, notes.crop_start(i)), notes._pitch_t[j]
     def __repr__(self): return f'NotePairs({self.notes!r}, {self.n_unpaired} notes without a partner)'
+
+# %% ../nbs/04a_pairs.ipynb #vi0a0002
+def virtual_instruments(x: torch.Tensor,              # (B, 1, n_mels, T) normalised log-mel crops in [-1, 1]
+                        x_b: torch.Tensor | None,     # (B, 1, n_mels, T) their partners (the same draw), or None
+                        generator: torch.Generator,   # seeds the draw (e.g. from the training step)
+                        share: float = 0.5,           # fraction of the pairs changed
+                        db: float = 6.0,              # largest envelope and decay change, dB
+                        top_db: float = 80.0,         # the front end's range: 2 normalised units = top_db dB
+                       ) -> tuple:                    # (x, x_b) changed
+    "New instruments from old: a random smooth spectral envelope and decay change, in dB, shared by both partners."
+    B, _, n_mels, T = x.shape
+    scale = 2 * db / top_db                                               # dB -> normalised units
+    f = torch.linspace(0, torch.pi, n_mels)
+    basis = torch.stack([torch.cos(j * f) / j for j in range(1, 5)])     # (4, n_mels): smooth, low orders stronger
+    env = (torch.rand(B, 4, generator=generator) * 2 - 1) @ basis        # (B, n_mels)
+    env = env / env.abs().amax(1, keepdim=True).clamp_min(1e-6) * torch.rand(B, 1, generator=generator)
+    decay = (torch.rand(B, 1, generator=generator) * 2 - 1) * torch.linspace(0, 1, T)   # (B, T)
+    on = (torch.rand(B, generator=generator) < share).float()[:, None, None, None]
+    delta = (on * scale * (env[:, None, :, None] + decay[:, None, None, :])).to(x)       # (B, 1, n_mels, T)
+    def apply(v):
+        if v is None: return None
+        out = v + delta
+        out = out - out.amax((2, 3), keepdim=True) + v.amax((2, 3), keepdim=True)       # the peak keeps its level
+        return torch.where(v > -1 + 1e-4, out, v).clamp(-1, 1)                          # silence stays silent
+    return apply(x), apply(x_b)

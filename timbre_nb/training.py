@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_training.ipynb #c003
 from __future__ import annotations
-import json, logging, os, shutil, tempfile, time
+import json, logging, math, os, shutil, tempfile, time
 from typing import NamedTuple
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
@@ -25,7 +25,7 @@ from .runs import (_run_logger, fmt_step, fmt_epoch, save_checkpoint, latest_che
 
 # %% auto #0
 __all__ = ['validate', 'setup_distributed', 'cpu_has_bf16', 'autocast_dtype', 'epoch_batches', 'TrainState', 'epoch_loader',
-           'train_step', 'checkpoint', 'end_epoch', 'open_run', 'load_data', 'train', 'load_model', 'TinyRun',
+           'lr_at', 'train_step', 'checkpoint', 'end_epoch', 'open_run', 'load_data', 'train', 'load_model', 'TinyRun',
            'tiny_run']
 
 # %% ../nbs/07_training.ipynb #c014
@@ -170,6 +170,16 @@ def epoch_loader(train_ds, state: TrainState, cfg: TrainConfig, rank: int, world
                       generator=torch.Generator().manual_seed(cfg.seed))   # own generator: leaves the global RNG
                                                                            # (sampling noise) alone
 
+def lr_at(step: int,                  # optimiser step, 0-based
+          total: int,                 # steps the run takes
+          lr: float = 1e-3,           # the peak learning rate
+          schedule: str = 'constant', # 'constant', or 'cosine' from lr down to lr/100 at the last step
+         ) -> float:
+    "The learning rate of `step`: a function of the step alone, so a resumed run takes exactly the same steps."
+    if schedule == 'constant': return lr
+    progress = min(1.0, step / max(total - 1, 1))
+    return lr * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * progress)))
+
 def train_step(state: TrainState, batch: dict, cfg: TrainConfig) -> dict:
     "One optimiser step: forward → loss → NaN guard → backward → step. Returns the loss terms as floats."
     batch = {k: v.to(state.device, non_blocking=True) for k, v in batch.items()}
@@ -181,6 +191,7 @@ def train_step(state: TrainState, batch: dict, cfg: TrainConfig) -> dict:
             f"(epoch {state.epoch + 1}, batch {state.batch_in_epoch}); "
             f"stopping. Last good checkpoint: {state.last_good or 'none yet'}. "
             f"Rerun with resume=True (perhaps with a lower lr) to continue from it.")
+    for group in state.opt.param_groups: group['lr'] = lr_at(state.step, state.total_steps, cfg.lr, cfg.lr_schedule)
     state.opt.zero_grad(set_to_none=True)
     state.scaler.scale(terms['total']).backward()
     state.scaler.step(state.opt); state.scaler.update()
