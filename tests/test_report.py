@@ -1,9 +1,22 @@
 """`timbre-nb run --profile tiny` as the Makefile calls it (the default data folder named by --data, from an empty
 folder): data → cache → train → vocoder → analyse → explore → site; a rerun that reuses everything; the candidates page
-and a Griffin-Lim rerun on the same run; and a comparison."""
-import base64, io, json, re
+and a Griffin-Lim rerun on the same run; the explore page's numbers and map; and a comparison."""
+import base64, html, io, json, re
 import numpy as np, pytest, soundfile as sf
 from conftest import cli
+from timbre_nb.config import SpecConfig
+
+URI = re.compile(r'data:audio/mpeg;base64,([A-Za-z0-9+/=]+)')
+PLAYER = re.compile(r'<audio[^>]*>\s*<source src="data:audio/mpeg;base64,')   # the analysis page's player markup
+REMOTE = re.compile(r'<script[^>]*\ssrc=["\']?(?:https?:)?//|<link[^>]*\shref=["\']?(?:https?:)?//'
+                    r'|@import\s+url\(["\']?(?:https?:)?//', re.I)
+
+def outputs_html(nb: dict) -> str:
+    "Every text/html and text/markdown output of a notebook, joined (srcdoc frames unescaped)."
+    j = lambda v: ''.join(v) if isinstance(v, list) else v
+    parts = [j(o['data'][m]) for c in nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', [])
+             for m in ('text/html', 'text/markdown') if m in o.get('data', {})]
+    return html.unescape('\n'.join(parts))
 
 @pytest.fixture(scope='module')
 def tiny_run(tmp_path_factory):
@@ -66,6 +79,39 @@ def test_run_tiny_plays_through_the_vocoder(tiny_run):
     assert a['vocoder'] == 'NNLS-correction vocoder' and '| Griffin-Lim | NNLS-correction vocoder |' in a['ab']
     assert ('data:audio/mpeg;base64,' in a['players'] and
             'NNLS-correction vocoder' in (run / 'site' / 'index.html').read_text())
+
+def test_explore_page(tiny_run):
+    "The explore stage's notebook (pipeline.EXPLORE_PROFILES['tiny']: 2 pairs, 6 map points, 1 swap): numbers, map."
+    run = tiny_run[0] / 'runs' / 'tiny'
+    out = run / 'explore.ipynb'
+    # the numbers
+    r = json.loads((run / 'explore.json').read_text())
+    assert r['n_pairs'] == 2 and len(r['interpolation']) == 2 and 0 <= r['monotone_fraction'] <= 1
+    for p in r['interpolation']:
+        assert (len(p['d_a']) == len(p['d_b']) == 7 and p['d_a'][0] == 0 == p['d_b'][-1]
+                and isinstance(p['monotone'], bool))
+        assert p['families'][0] != p['families'][1]
+    t = r['transposition']
+    assert isinstance(r['across_pitch_mean_l1_db'], float) and r['across_pitch_mean_l1_db'] == t['mean_l1_db'] > 0
+    assert len(t['l1_db']) == len(t['pitches']) >= 2 and t['held_mean_l1_db'] > 0 and t['copy_mean_l1_db'] > 0
+    assert r['transfer']['n_notes'] >= 8 and len(r['transfer']['swaps']) == 1
+    assert r['map']['n_audio'] == 6 and r['map']['bytes'] == (run / 'timbre_map.html').stat().st_size
+    assert ({f'interpolation_{k}.png' for k in range(2)} | {'transposition.png'}
+            <= {f.name for f in (run / 'figures').iterdir()})
+    # the executed notebook: every code cell ran, the Bokeh map is embedded with its tap callback, audio is inline
+    nb = json.loads(out.read_text())
+    assert all(c.get('execution_count') for c in nb['cells'] if c['cell_type'] == 'code')
+    text = outputs_html(nb)
+    assert 'data-root-id' in text and 'Bokeh' in text and 'cb_data.source' in text and 'timbre-map-variant' in text
+    uris = URI.findall(text)
+    assert len(uris) >= 2 * (2 + 7) + 12, len(uris)   # 2 pairs x (2 recordings + 7 steps), the map's 6 x 2 clips, ...
+    assert len(PLAYER.findall(text)) >= 2 * (2 + 7) + 3 + 2 + 4           # the players (the map's clips are played
+                                                                          # by its callback)
+    wave, sr = sf.read(io.BytesIO(base64.b64decode(uris[0])))
+    assert sr == SpecConfig().sr and len(wave) == SpecConfig().note_samples   # a recording: 4 s at 16 kHz
+    assert not REMOTE.findall(text), REMOTE.findall(text)[:3]  # no CDN: no script, stylesheet or import from a URL
+    assert 'cdn.bokeh.org' not in text and not REMOTE.findall((run / 'timbre_map.html').read_text())
+    assert 'interpolation paths are monotone' in text and 'MB' in text  # the summary sentence
 
 def test_rerun_reuses_everything(tiny_run):
     "A rerun reuses data, cache, training, the vocoder, analysis and explore."

@@ -86,7 +86,7 @@ def plot_error_profile(curves: dict,                  # {label: note_errors outp
     for name, e in curves.items():
         t = np.arange(e['frames_db'].shape[1]) * cfg.hop / cfg.sr
         ax[0].plot(t, e['frames_db'].mean(0), label=name); ax[1].plot(centre, e['bands_db'].mean(0), label=name)
-    ax[0].axvline(ONSET_SECONDS, color='grey', lw=0.7, ls=':'); ax[0].axvline(HELD_SECONDS, color='grey', lw=0.7, ls=':')
+    for t in (ONSET_SECONDS, HELD_SECONDS): ax[0].axvline(t, color='grey', lw=0.7, ls=':')
     ax[0].set(xlabel='time in the note (s)', ylabel='mean |error| (dB)', title='over time (key released at 3 s)')
     ax[1].set(xlabel='mel band centre (Hz)', ylabel='mean |error| (dB)', title='over frequency', xscale='log')
     ax[0].legend(fontsize=8); fig.suptitle(title); fig.tight_layout()
@@ -103,8 +103,8 @@ class _Critic(nn.Module):
     "A small convolutional classifier of normalised log-mel crops: recording (1) or model (0)?"
     def __init__(self, width: int = 16):
         super().__init__()
-        self.net = nn.Sequential(nn.Conv2d(1, width, 3, 2, 1), nn.SiLU(), nn.Conv2d(width, 2 * width, 3, 2, 1), nn.SiLU(),
-                                 nn.Conv2d(2 * width, 4 * width, 3, 2, 1), nn.SiLU(), nn.AdaptiveAvgPool2d(1),
+        self.net = nn.Sequential(nn.Conv2d(1, width, 3, 2, 1), nn.SiLU(), nn.Conv2d(width, 2 * width, 3, 2, 1),
+                                 nn.SiLU(), nn.Conv2d(2 * width, 4 * width, 3, 2, 1), nn.SiLU(), nn.AdaptiveAvgPool2d(1),
                                  nn.Flatten(), nn.Linear(4 * width, 1))
     def forward(self, x): return self.net(x)[:, 0]                               # (B, 1, n_mels, T) -> (B,) logits
 

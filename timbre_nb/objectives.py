@@ -13,6 +13,7 @@ from .config import FAMILIES, stable_hash
 from .model import CVAE, CVAEConfig, reparameterise
 from .cache import CROPS
 from .pairs import virtual_instruments
+from .critic import LogMelCritic, sharpening_terms
 from .losses import (vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows,
                               grad_reverse, pitch_correlation)
 
@@ -43,6 +44,8 @@ class TrainConfig:
     crops: str = 'random'                # training crops start 'random'ly, at the 'onset', or on the 'windows' grid
     virtual: float = 0.0                 # share of training pairs made into virtual instruments (0: off)
     virtual_db: float = 6.0              # their largest spectral-envelope and decay change, dB
+    sharpen_steps: int = 0               # the last N steps: encoder frozen, decoder against a log-mel critic (0: off)
+    sharpen_recon: float = 45.0          # weight of the log-mel L1 beside the critic's terms while sharpening
     cross_pitch: float = 0.0             # weight of recon(decode(z_a, pitch_b), x_b) over partner pairs (0: off)
     partners: str = 'instrument'         # partner: same 'instrument', other pitch; or same GM 'program', other library
     invariance: float = 0.0              # weight of InfoNCE between partners' μ (0: off)
@@ -232,14 +235,21 @@ class TimbreObjective(nn.Module):
         D = self.model.cfg.latent_dim
         self.family_head = nn.Linear(D, len(FAMILIES)) if cfg.family_head else None
         self.pitch_head = nn.Sequential(nn.Linear(D, 64), nn.SiLU(), nn.Linear(64, 12)) if cfg.adv_pitch else None
+        self.critic = None
+        if cfg.sharpen_steps:                    # its own RNG: a critic leaves the model's init and noise as they were
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(cfg.seed + 7919); self.critic = LogMelCritic(n_mels=self.model.cfg.n_mels)
 
     def forward(self, x, pitch, family, x_b=None, pitch_b=None,
-                step: int = 0) -> dict:   # x: (B, 1, n_mels, T); pitch, family: (B,)
+                step: int = 0,            # x: (B, 1, n_mels, T); pitch, family: (B,)
+                sharpen: bool = False,    # the sharpening phase: encoder frozen, decoder against the critic
+               ) -> dict:
         c, m, B = self.cfg, self.model, len(x)
         if c.virtual:                                                    # new instruments, drawn from the step
             g = torch.Generator().manual_seed(c.seed * 1_000_003 + step)
             x, x_b = virtual_instruments(x, x_b, g, c.virtual, c.virtual_db)
         if x_b is not None: x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
+        if sharpen: return self.sharpen(x, pitch, step)
         mu, logvar = m.encode(x, pitch)                                   # (B', D) each; B' = 2B with partners
         z = reparameterise(mu, logvar)
         beta, ramp = beta_at(step, c.beta_max, c.warmup_steps), min(1.0, step / max(c.warmup_steps, 1))
@@ -267,3 +277,18 @@ class TimbreObjective(nn.Module):
             terms['total'] = terms['total'] + c.pitch_decorr * ramp * terms['pitch_corr']
         terms['under_floor'] = kl_under_floor(terms['kl_dims'].detach(), c.free_bits, c.free_bits_mode)
         return {**terms, 'beta': beta}
+
+    def sharpen(self, x, pitch, step: int) -> dict:
+        "The sharpening phase's terms: the decoder from μ (the encoder frozen) against the critic, plus log-mel L1."
+        c, m = self.cfg, self.model
+        with torch.no_grad(): mu, logvar = m.encode(x, pitch)                # the timbre space does not move ...
+        shared = [m.pitch_emb.weight] if m.pitch_emb is not None else []   # ... nor the pitch embedding it reads
+        for p in shared: p.requires_grad_(False)
+        try: fake = m.decode(mu, pitch).float()
+        finally:
+            for p in shared: p.requires_grad_(True)
+        terms = vae_loss(fake, x, mu.float(), logvar.float(), c.beta_max, c.free_bits, c.free_bits_mode, c.recon)
+        adv = sharpening_terms(self.critic, x, fake, pitch)
+        total = c.sharpen_recon * recon_loss(fake, x, 'l1') + adv['total']
+        return {**terms, **{k: adv[k] for k in ('critic', 'adversarial', 'feature_matching')}, 'total': total,
+                'under_floor': kl_under_floor(terms['kl_dims'], c.free_bits, c.free_bits_mode), 'beta': c.beta_max}

@@ -33,7 +33,8 @@ def fmt_step(step, beta, terms) -> str:
 def fmt_epoch(epoch, epochs, tr, va) -> list[str]:
     "The seed's per-epoch lines, the β = 1 bound for both splits, and the timbre terms when the objective has any."
     line = lambda d: f"total={d['total']:.3f} recon={d['recon']:.3f} kl_raw={d['kl_raw']:.3f} kl_fb={d['kl_fb']:.3f}"
-    extra = [k for k in ('cross', 'nce', 'family_ce', 'adv_pitch', 'pitch_corr') if k in tr]
+    extra = [k for k in ('cross', 'nce', 'family_ce', 'adv_pitch', 'pitch_corr', 'critic', 'adversarial',
+                         'feature_matching') if k in tr]   # sharpening's: the epoch's mean, 0 before it began
     return [f'Epoch {epoch}/{epochs}', f'Train: {line(tr)}', f'Val : {line(va)}',
             f"ELBO (beta=1): train={tr['elbo']:.3f} val={va['elbo']:.3f}"] + (
            ['Timbre terms (train): ' + ' '.join(f'{k}={tr[k]:.3f}' for k in extra)] if extra else [])

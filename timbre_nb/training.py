@@ -46,7 +46,8 @@ def validate(model: CVAE,           # the (C)VAE
     mu, lv = torch.cat(mus), torch.cat(lvs)
     kl_dims = kl_per_dim(mu, lv)                                                     # (D,) nats
     var_mu = mu.var(0) if len(mu) > 1 else torch.zeros(mu.shape[1])
-    return {**{k: v / n for k, v in sums.items()}, 'l1_db': l1 / n, 'kl_per_dim': kl_dims.tolist(), 'var_mu': var_mu.tolist(),
+    return {**{k: v / n for k, v in sums.items()}, 'l1_db': l1 / n, 'kl_per_dim': kl_dims.tolist(),
+            'var_mu': var_mu.tolist(),
             'active_units': int((var_mu > 0.01).sum()), 'mean_sigma': float((0.5 * lv).exp().mean()),
             'under_floor': kl_under_floor(kl_dims, cfg.free_bits, cfg.free_bits_mode)}
 
@@ -131,7 +132,8 @@ class TrainState:
         torch.manual_seed(cfg.seed)
         objective = TimbreObjective(cfg).to(device)
         dtype = autocast_dtype(cfg.precision, device)
-        net = nn.parallel.DistributedDataParallel(objective) if world > 1 else objective
+        net = (nn.parallel.DistributedDataParallel(objective, find_unused_parameters=bool(cfg.sharpen_steps))
+               if world > 1 else objective)       # the critic idles until the sharpening steps
         return cls(objective, net, torch.optim.Adam(objective.parameters(), lr=cfg.lr),
                    torch.amp.GradScaler('cuda', enabled=dtype == torch.float16), device, dtype, steps_per_epoch,
                    cfg.epochs, cfg.max_steps)
@@ -184,7 +186,8 @@ def train_step(state: TrainState, batch: dict, cfg: TrainConfig) -> dict:
     "One optimiser step: forward → loss → NaN guard → backward → step. Returns the loss terms as floats."
     batch = {k: v.to(state.device, non_blocking=True) for k, v in batch.items()}
     with torch.autocast(state.device.type, dtype=state.amp_dtype or torch.float32, enabled=state.amp_dtype is not None):
-        terms = state.net(**batch, step=state.step)
+        terms = state.net(**batch, step=state.step,
+                          sharpen=bool(cfg.sharpen_steps) and state.step >= state.total_steps - cfg.sharpen_steps)
     if not torch.isfinite(terms['total']):
         raise FloatingPointError(
             f"{cfg.run_dir}: loss is {float(terms['total'])} at step {state.step} "
