@@ -600,4 +600,6 @@ d = { 'settings': { 'branch': 'main',
                                             'timbre_nb.vocoder_training.train_loop': ( 'vocoder_training.html#train_loop',
                                                                                        'timbre_nb/vocoder_training.py'),
                                             'timbre_nb.vocoder_training.train_vocoder': ( 'vocoder_training.html#train_vocoder',
-                                                                                          'timbre_nb/vocoder_training.py')}}}
+                                                                                          'timbre_nb/vocoder_training.py'),
+                                            'timbre_nb.vocoder_training.training_device': ( 'vocoder_training.html#training_device',
+                                                                                            'timbre_nb/vocoder_training.py')}}}

@@ -45,17 +45,18 @@ class VocoderConfig:
     ema: float = 0.0            # weight averaging: EMA decay per step (0: off; measured no gain in 08h)
     grad_clip: float = 1.0      # gradient-norm clip
     seed: int = 0               # initialisation and every batch draw
-    # inference (not part of the folder's hash: the weights do not depend on them) and bookkeeping
+    # inference, placement and bookkeeping (not part of the folder's hash: the weights do not depend on them)
     project_iter: int = 30      # multiplicative updates making corrected power consistent with the input mel (0: off)
     gl_iter: int = 32           # Griffin-Lim iterations after PGHI
     ckpt_every: int = 50        # steps between checkpoints
     keep_ckpts: int = 2         # checkpoints kept on disk
     eval_per_family: int = 2    # held-out notes per family scored into vocoder.json (0: none)
+    device: str = 'auto'        # where training runs: 'auto' (a CUDA GPU when there is one), 'cpu', 'cuda', 'cuda:N'
     def hashed(self) -> dict:
         "The fields the trained weights depend on: what a vocoder folder's name hashes (08e)."
         return {k: v for k, v in asdict(self).items() if k not in _NOT_HASHED}
 
-_NOT_HASHED = ('project_iter', 'gl_iter', 'ckpt_every', 'keep_ckpts', 'eval_per_family')   # do not change the weights
+_NOT_HASHED = ('project_iter', 'gl_iter', 'ckpt_every', 'keep_ckpts', 'eval_per_family', 'device')
 
 PROFILES = {   # how much compute: tiny (tests, seconds), quick (this CPU, ≤ 6 min), gpu (a longer run)
     'tiny':  dict(steps=4, batch=2, crop=16, hidden=32, blocks=1, ckpt_every=2, gl_iter=4, eval_per_family=0),
@@ -138,11 +139,12 @@ class CorrectionNet(nn.Module):
         return (c * harmonic_templates(pitch, self.cfg)[:, None]).sum(2).transpose(1, 2)
 
 def harmonic_templates(pitch,                # (B,) MIDI pitch
-                       cfg: SpecConfig = SpecConfig()) -> torch.Tensor:   # (B, 3, freq)
+                       cfg: SpecConfig = SpecConfig()) -> torch.Tensor:   # (B, 3, freq), on pitch's device
     ("At the MIDI harmonics k·f0: the Hann window's main lobe in dB/40 (0 on a harmonic, −1 at ≤ −40 dB); "
      "cos, sin of 2πf/f0.")
-    freqs = torch.arange(cfg.n_fft // 2 + 1) * cfg.sr / cfg.n_fft
-    f0 = (440 * 2 ** ((torch.as_tensor(pitch).float() - 69) / 12))[:, None]
+    pitch = torch.as_tensor(pitch)
+    freqs = torch.arange(cfg.n_fft // 2 + 1, device=pitch.device) * cfg.sr / cfg.n_fft
+    f0 = (440 * 2 ** ((pitch.float() - 69) / 12))[:, None]
     r = freqs / f0
     d = ((freqs - r.round().clamp_min(1) * f0) * cfg.n_fft / cfg.sr).abs()    # distance to the nearest harmonic, bins
     one = (d - 1).abs() <= 1e-4
@@ -158,7 +160,7 @@ def mel_project(power,                       # (B, freq, T) linear power |S|²
                 n_iter: int = 30,            # multiplicative updates
                ) -> torch.Tensor:            # (B, freq, T) power, ≥ 0, zeros stay zero
     "Make a power spectrum consistent with a mel power: P ← P ⊙ Aᵀ(M ⊘ AP) ⊘ Aᵀ1 (NMF's update, the filterbank fixed)."
-    A = mel_filterbank(cfg).T                                                 # (n_mels, freq)
+    A = mel_filterbank(cfg).T.to(power.device)                               # (n_mels, freq)
     den = A.sum(0)[:, None]                                                   # (freq, 1): Aᵀ1; 0 for bins in no band
     keep = den == 0
     for _ in range(n_iter):

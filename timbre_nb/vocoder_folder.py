@@ -61,7 +61,7 @@ def load(path='griffin-lim',     # 'griffin-lim' | 'griffin-lim-pghi' | a vocode
     known = {f.name for f in fields(VocoderConfig)}                          # fields added since keep their defaults
     net = CorrectionNet(VocoderConfig(**{k: v for k, v in meta['config'].items() if k in known}),
                         SpecConfig(**meta['spec']))
-    net.load_state_dict(load_file(str(p / 'vocoder.safetensors')))
+    net.load_state_dict(load_file(str(p / 'vocoder.safetensors'), device='cpu'))     # on the CPU, wherever trained
     return Vocoder(net, p)
 
 def point_to(run_dir,                            # a run folder
