@@ -45,7 +45,7 @@ def _run(args):
 
 def _vocoder(args):
     from timbre_nb.vocoder_training import train_vocoder
-    from timbre_nb.vocoder import point_to
+    from timbre_nb.vocoder_folder import point_to
     folder = train_vocoder(args.data, args.cache_root, args.root, args.profile, **json.loads(args.config or '{}'))
     meta = json.loads((folder / 'vocoder.json').read_text())
     print(f"{folder}\n{meta['params']:,} parameters, {meta['steps']} steps, {meta['train_seconds']:.0f} s")
@@ -107,7 +107,7 @@ def _add_run_options(cmd, profiles, objectives, compare=False, vocoder=True):
 def parser() -> argparse.ArgumentParser:
     from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE, COMPARE_OBJECTIVES
     from timbre_nb.render import PROFILES as RENDER_PROFILES, HOLDOUTS
-    from timbre_nb.vocoder import PROFILES as VOCODER_PROFILES
+    from timbre_nb.nnls_correction import PROFILES as VOCODER_PROFILES
     top = argparse.ArgumentParser('timbre-nb',
                                   description='Timbre spaces of musical notes with a pitch-conditioned VAE.')
     commands = top.add_subparsers(dest='cmd', required=True)

@@ -116,7 +116,7 @@ class Voice:
               seconds: float | None = None,   # only the first `seconds` (fewer frames inverted); default the whole note
               gl_iters: int = 32,             # Griffin-Lim iterations when `voc` is None
               cfg: SpecConfig = SpecConfig(),
-              voc=None,                       # voc(x, ref_db, pitch) → waveform (vocoder.for_run); None: Griffin-Lim
+              voc=None,                       # voc(x, ref_db, pitch) → waveform (vocoder_folder.for_run); None: Griffin-Lim
              ) -> np.ndarray:                 # (n,) float32 at cfg.sr
         "The decoded note as a waveform: overlap-add, then the vocoder (default: mel → linear, Griffin-Lim)."
         x = self.logmel(model, pitch, cfg)

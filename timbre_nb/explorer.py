@@ -30,7 +30,7 @@ class TimbreExplorer:
                  dims=(),                      # latent dimensions with their own slider
                  span: float = 3.0,            # slider range, ± standard deviations
                  gl_iters: int = 32,           # Griffin-Lim iterations for the player when `voc` is None
-                 voc=None,                     # voc(x, ref_db, pitch) → waveform (vocoder.for_run); None: Griffin-Lim
+                 voc=None,                     # voc(x, ref_db, pitch) → waveform (vocoder_folder.for_run); None: Griffin-Lim
                  max_notes: int = 300,         # notes in the dropdown (a seeded sample if more)
                  pca_notes: int = 2000,        # notes whose μ the PCA is fitted on (a seeded sample if more)
                  seed: int = 0,                # both samples
@@ -72,7 +72,7 @@ class TimbreExplorer:
         "An explorer over a run's held-out notes (its newest checkpoint), playing through the run's vocoder."
         from timbre_nb.training import load_model
         from timbre_nb.runs import eval_set
-        from timbre_nb.vocoder import for_run
+        from timbre_nb.vocoder_folder import for_run
         return cls(load_model(run_dir), eval_set(run_dir), **{'voc': for_run(run_dir), **kw})
 
     def z(self) -> torch.Tensor:

@@ -54,13 +54,14 @@ def mel_db(wave, cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
 
 # %% ../nbs/08_inversion.ipynb #c012
 @lru_cache(maxsize=8)
-def _mel_solvers(cfg: SpecConfig):
+def _mel_solvers(cfg: SpecConfig, device: torch.device = torch.device('cpu')):
+    "The filterbank A (n_mels, freq), its pseudo-inverse and ‖A‖₂²: computed once on the CPU, kept on `device`."
     A = mel_filterbank(cfg).T.contiguous()                   # (n_mels, freq)
-    return A, torch.linalg.pinv(A), torch.linalg.matrix_norm(A, 2) ** 2
+    return tuple(t.to(device) for t in (A, torch.linalg.pinv(A), torch.linalg.matrix_norm(A, 2) ** 2))
 
 def _nnls_fista(M: torch.Tensor, cfg: SpecConfig, n_iter: int) -> torch.Tensor:
     "Projected accelerated gradient for min ‖A X − M‖² s.t. X ≥ 0, all frames at once. M (..., n_mels, frames)."
-    A, A_pinv, L = _mel_solvers(cfg)                         # L = ‖A‖₂², the gradient's Lipschitz constant
+    A, A_pinv, L = _mel_solvers(cfg, M.device)               # L = ‖A‖₂², the gradient's Lipschitz constant
     X = (A_pinv @ M).clamp_min(0)                            # (..., freq, frames)
     Y, t = X, 1.0
     for _ in range(n_iter):
@@ -83,7 +84,7 @@ def mel_to_linear(mel_power,                       # (..., n_mels, frames) absol
         raise ValueError(f"inversion.mel_to_linear: expected {cfg.n_mels} mel bins in dim -2, got shape "
                          f"{tuple(M.shape)}; pass (..., n_mels, frames) made with the same SpecConfig.")
     if method == 'nnls': P = _nnls_fista(M, cfg, n_iter)
-    elif method == 'pinv': P = (_mel_solvers(cfg)[1] @ M).clamp_min(0)
+    elif method == 'pinv': P = (_mel_solvers(cfg, M.device)[1] @ M).clamp_min(0)
     elif method == 'inverse_mel':
         P = torchaudio.transforms.InverseMelScale(cfg.n_fft // 2 + 1, cfg.n_mels, cfg.sr, cfg.f_min, cfg.f_max,
                                                   norm=None, mel_scale='htk')(M)

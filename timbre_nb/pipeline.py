@@ -141,7 +141,7 @@ class RunReport:
 
 # %% ../nbs/11_pipeline.ipynb #2f657453
 VOCODERS = ('nnls-correction', 'griffin-lim', 'griffin-lim-pghi')   # --vocoder choices; a vocoder folder works too
-VOCODER_PROFILES = {'tiny': 'tiny', 'quick': 'quick', 'full': 'gpu'}   # pipeline profile -> vocoder.PROFILES key
+VOCODER_PROFILES = {'tiny': 'tiny', 'quick': 'quick', 'full': 'gpu'}   # pipeline profile -> nnls_correction.PROFILES key
 
 def choose_vocoder(choice: str,           # a VOCODERS name or a vocoder folder
                    data, cache_root,      # the dataset and its cache root (for the trained vocoder)
@@ -154,7 +154,8 @@ def choose_vocoder(choice: str,           # a VOCODERS name or a vocoder folder
             raise FileNotFoundError(f"--vocoder {choice}: neither one of {list(VOCODERS)} nor a vocoder folder "
                                     f"(one with vocoder.json, made by `timbre-nb vocoder --data DIR`).")
         return str(choice), 'chosen'
-    from timbre_nb.vocoder import vocoder_dir, vocoder_config
+    from timbre_nb.nnls_correction import vocoder_config
+    from timbre_nb.vocoder_folder import vocoder_dir
     from timbre_nb.vocoder_training import train_vocoder
     vprof = VOCODER_PROFILES.get(profile, 'quick')
     before = vocoder_dir(build_cache(data, SpecConfig(), cache_root, progress=False), vocoder_config(vprof), root)
@@ -164,7 +165,7 @@ def choose_vocoder(choice: str,           # a VOCODERS name or a vocoder folder
 def vocoder_stage(st: Stages, run: Path, choice: str, data, cache_root, profile: str = 'quick',
                   root='vocoders') -> str:
     "Stage `vocoder`: choose (train or reuse) the run's vocoder and point the run folder at it; returns its target."
-    from timbre_nb.vocoder import point_to
+    from timbre_nb.vocoder_folder import point_to
     def work():
         target, how = choose_vocoder(choice, data, cache_root, profile, root)
         point_to(run, target)

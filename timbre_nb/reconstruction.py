@@ -83,7 +83,7 @@ def reconstruct_full(model,                          # CVAE-like: encode(x, pitc
 
 # %% ../nbs/08a_reconstruction.ipynb #c039
 def revoice(variants: dict,                        # a three_variants output
-            voc,                                   # voc(x, ref_db, pitch) → waveform (vocoder.load / for_run)
+            voc,                                   # voc(x, ref_db, pitch) → waveform (vocoder_folder.load / for_run)
             pitch: int,                            # the note's MIDI pitch
            ) -> dict:                              # the same dict with `inversion` and `model` made by `voc`
     "Variants 2 and 3 of the same note remade from the same log-mels by another vocoder."

@@ -39,7 +39,8 @@ from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, sco
 from timbre_nb.verdict import scores_markdown, plot_scores, scores_verdict, library_verdicts, place_in_spread
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, revoice, inversion_table, inversion_verdict, ab_markdown, METRICS
-from timbre_nb.vocoder import for_run, label
+from timbre_nb.vocoder import label
+from timbre_nb.vocoder_folder import for_run
 from timbre_nb.runs import eval_set, report_progress
 from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.explore import players_row
@@ -146,7 +147,7 @@ report.figure(plot_spectrograms(held['crops'][show], recon, list(ds.keys[show]),
 # Per the research log §6.2, for each note: (1) the original waveform; (2) the original log-mel made audible — the
 # inversion's upper bound; (3) the model's reconstruction of the full-length log-mel (sliding 128-frame windows with
 # 50 % overlap, Hann-weighted overlap-add) made audible. Variants 2 and 3 are made twice from the *same* log-mels: by
-# Griffin-Lim (NNLS mel → linear, 64 iterations: the research log's path) and by the run's vocoder (`08b`: a net
+# Griffin-Lim (NNLS mel → linear, 64 iterations: the research log's path) and by the run's vocoder (`08d`: a net
 # trained on the training instruments' notes corrects the NNLS magnitude; PGHI + Griffin-Lim phase). The metrics
 # compare each variant with the original over `n_metrics` held-out notes; lower is better, ✓ where the vocoder beats
 # Griffin-Lim. The verdict on artefacts uses the vocoder's numbers.

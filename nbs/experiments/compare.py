@@ -51,7 +51,8 @@ from timbre_nb.verdict import (scores_markdown, plot_scores, scores_verdict, lib
                                within_spread, aggregate_seeds)
 from timbre_nb.analysis import plot_spectrograms
 from timbre_nb.reconstruction import three_variants
-from timbre_nb.vocoder import for_run, label, GriffinLim
+from timbre_nb.vocoder import label, GriffinLim
+from timbre_nb.vocoder_folder import for_run
 from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.data import read_wave, wav_path
 cfg, report = SpecConfig(), RunReport(run_dir, name='compare')

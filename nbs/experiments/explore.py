@@ -10,7 +10,7 @@
 # Everything here uses **held-out** notes (validation + test), which the model never trained on, encoded from their
 # onset crops; full-length audio decodes every 128-frame window of a note and overlap-adds them, then makes it audible
 # with the run's vocoder (`vocoder`: by default what the pipeline's `--vocoder` chose — the NNLS-correction vocoder
-# of `08b`, or Griffin-Lim) — the same path as the analysis notebook's reconstructions, whose page has the A/B against
+# of `08d`, or Griffin-Lim) — the same path as the analysis notebook's reconstructions, whose page has the A/B against
 # Griffin-Lim. All players are peak-normalised, so they compare timbre, not level.
 
 # %% tags=["parameters"]
@@ -45,7 +45,8 @@ from timbre_nb.transposition import pick_voice_note, show_transposition
 from timbre_nb.transfer import pick_swaps, show_transfer
 from timbre_nb.timbre_map import show_timbre_map
 from timbre_nb.explorer import save_explore
-from timbre_nb.vocoder import for_run, label, GriffinLim
+from timbre_nb.vocoder import label, GriffinLim
+from timbre_nb.vocoder_folder import for_run
 model, ds = load_model(run_dir), eval_set(run_dir)
 voc = for_run(run_dir, vocoder)                 # every sound below is made by it
 map_voc = GriffinLim(map_gl_iters) if label(voc) == 'Griffin-Lim' else voc

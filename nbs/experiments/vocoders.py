@@ -5,11 +5,11 @@
 # > held-out instruments of each SoundFont, from the true and from the model's log-mel, beside the ceiling.
 
 # %% [markdown]
-# An *experiment* notebook: papermill injects the parameters below. The logic lives in `timbre_nb.vocoder` (the
-# vocoder and its call), `timbre_nb.vocoder_training` (training and scoring) and `timbre_nb.vocoder_baselines` (the
-# baselines, the harmonic-grid diagnostic, `compare_vocoders` and `vocoder_verdict`), documented and tested in the
-# library notebooks `08b`–`08d`. Every trained candidate is trained once per dataset and configuration into
-# `vocoders/` and reused on every later call.
+# An *experiment* notebook: papermill injects the parameters below. The logic lives in the library notebooks
+# `08b`–`08k` (`timbre_nb.vocoder`, the call; `nnls_correction`, the winner; `vocoder_training` and `vocoder_scoring`,
+# training and scoring; `ddsp`, the harmonic-grid diagnostic; `vocoder_baselines`; `vocoder_comparison`,
+# `compare_vocoders` and `vocoder_verdict`), where each is documented and tested. Every trained candidate is trained
+# once per dataset and configuration into `vocoders/` and reused on every later call.
 #
 # **Which notes.** Two held-out notes per instrument family at velocity 100 (22 on the quick data), on instruments
 # none of the vocoders (nor the CVAE) was trained on. **Metrics** (`08_inversion`): spectral convergence (SC) and
@@ -22,7 +22,7 @@ datasets = ['data/soundfont-quick']   # dataset roots, one table each (e.g. TimG
 model_runs = ['runs/quick']           # per dataset: a trained CVAE run for the model's log-mel rows ('' for none)
 cache_root = 'cache'
 root = 'vocoders'                     # where vocoders live (shared by every run on the same data)
-profile = 'quick'                     # vocoder.PROFILES key for every trained candidate
+profile = 'quick'                     # nnls_correction.PROFILES key for every trained candidate
 baseline_steps = 400                  # DDSP and Vocos steps (short runs)
 per_family = 2                        # held-out notes per family
 candidates = ['griffin-lim', 'griffin-lim-pghi', 'nnls-correction', 'nnls-correction-degraded', 'ddsp', 'vocos']
@@ -41,9 +41,12 @@ from timbre_nb.cache import build_cache, NoteCache
 from timbre_nb.data import read_wave, wav_path
 from timbre_nb.training import load_model
 from timbre_nb.reconstruction import reconstruct_full
-from timbre_nb.vocoder import load, GriffinLim
-from timbre_nb.vocoder_training import train_vocoder, held_out_notes
-from timbre_nb.vocoder_baselines import grid_table, compare_vocoders, comparison_markdown, vocoder_verdict
+from timbre_nb.vocoder import GriffinLim
+from timbre_nb.vocoder_folder import load
+from timbre_nb.vocoder_scoring import held_out_notes
+from timbre_nb.vocoder_training import train_vocoder
+from timbre_nb.ddsp import grid_table
+from timbre_nb.vocoder_comparison import compare_vocoders, comparison_markdown, vocoder_verdict
 from timbre_nb.pipeline import audio_row, RunReport
 cfg, report = SpecConfig(), RunReport(run_dir, 'vocoders')
 print(f'{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, load average {os.getloadavg()}')
