@@ -138,7 +138,7 @@ def window_starts(n_frames: int,              # frames of the full note
 CROPS = ('random', 'onset', 'windows')   # where training crops start: anywhere, at 0, or where reconstruct_full cuts
 
 class NoteCache(Dataset):
-    "Split(s) of a log-mel cache: items are (x (1, n_mels, T) float32, pitch long, family long, key str)."
+    "Split(s) of a log-mel cache: items are (x (1, n_mels, T) float32, pitch, family, key str, crop start frame)."
     # per-note label arrays: .pitch .velocity .instrument .family .source .library (an index into .libraries) .program
     def __init__(self, cache_dir,        # a folder made by `build_cache`
                  split='train',          # 'train', 'valid', 'test', or several joined by '+' (e.g. 'valid+test')
@@ -195,7 +195,8 @@ class NoteCache(Dataset):
         return torch.from_numpy(np.asarray(array[row, :, start:start + self.T], dtype=np.float32))[None]
 
     def __getitem__(self, i):
-        return self.crop(i, self.crop_start(i)), self._pitch_t[i], self._family_t[i], str(self.keys[i])
+        start = self.crop_start(i)
+        return self.crop(i, start), self._pitch_t[i], self._family_t[i], str(self.keys[i]), torch.tensor(start)
 
     def __repr__(self):
         return (f'NoteCache({self.split}: {len(self)} notes, {self.n_frames} frames, crop T={self.T}, '

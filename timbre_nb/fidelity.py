@@ -9,13 +9,15 @@ import torch.nn as nn, torch.nn.functional as F
 from .config import SpecConfig, FAMILIES
 from .cache import window_starts
 from .features import norm_to_db, mel_filterbank
-from .model import model_device, evaluating
+from .model import model_device, evaluating, encoded_batches
 from .reconstruction import overlap_add
 from .runs import read_metrics
+from .vocoder_scoring import held_out_notes, score
 
 # %% auto #0
 __all__ = ['ONSET_SECONDS', 'HELD_SECONDS', 'BANDS_HZ', 'note_errors', 'time_regions', 'band_regions', 'error_summary',
-           'plot_error_profile', 'learning_curve', 'two_sample_accuracy']
+           'plot_error_profile', 'learning_curve', 'two_sample_accuracy', 'realism', 'vocoded_scores',
+           'fidelity_record']
 
 # %% ../nbs/10b_fidelity.ipynb #f0000006
 def note_errors(model,                          # has encode(x, pitch) -> (mu, logvar) and decode(z, pitch)
@@ -23,26 +25,29 @@ def note_errors(model,                          # has encode(x, pitch) -> (mu, l
                 idx=None,                       # note indices (default: all)
                 batch_size: int = 32,           # notes per forward pass (each is len(window_starts) windows)
                 cfg: SpecConfig = SpecConfig(),
-               ) -> dict:                       # onset_db (N,), frames_db (N, frames), bands_db (N, n_mels), x_model
+                keep: bool = False,             # also return the model's whole notes, x_model (N, n_mels, frames)
+               ) -> dict:                       # onset_db (N,), frames_db (N, frames), bands_db (N, n_mels), idx
     """|dB| error of the model's version of whole notes (windows encoded, decoded from μ and overlap-added, as the
     listener hears them), per frame and per mel band, and of the onset crop alone (window 0, as the scores read it)."""
     idx = np.arange(len(ds)) if idx is None else np.asarray(idx, dtype=np.int64).reshape(-1)
     starts, dev = window_starts(ds.n_frames, ds.T), model_device(model)
-    onset, frames, bands = [], [], []
+    onset, frames, bands, kept = [], [], [], []
     for b in range(0, len(idx), batch_size):
         ib = idx[b:b + batch_size]
         full = torch.stack([torch.from_numpy(ds.full(int(i))) for i in ib])              # (B, n_mels, frames)
         wins = torch.stack([full[:, :, s:s + ds.T] for s in starts], 1).reshape(-1, 1, full.shape[1], ds.T)
         pitch = torch.as_tensor(ds.pitch[ib]).repeat_interleave(len(starts)).to(dev)
+        start = torch.tensor(starts, device=dev).repeat(len(ib))                          # each window's own
         with evaluating(model):
-            mu, _ = model.encode(wins.to(dev), pitch)
-            dec = model.decode(mu, pitch).float().cpu()[:, 0].reshape(len(ib), len(starts), full.shape[1], ds.T)
+            mu, _ = model.encode(wins.to(dev), pitch, start)
+            dec = model.decode(mu, pitch, start).float().cpu()[:, 0].reshape(len(ib), len(starts), full.shape[1], ds.T)
         x_model = torch.stack([overlap_add(d, starts, ds.n_frames, ds.T) for d in dec])   # (B, n_mels, frames)
         err = (norm_to_db(x_model, cfg) - norm_to_db(full, cfg)).abs()
         onset.append((norm_to_db(dec[:, 0], cfg) - norm_to_db(full[..., :ds.T], cfg)).abs().mean((1, 2)))
         frames.append(err.mean(1)); bands.append(err.mean(2))
+        if keep: kept.append(x_model)
     return dict(onset_db=torch.cat(onset).numpy(), frames_db=torch.cat(frames).numpy(),
-                bands_db=torch.cat(bands).numpy(), idx=idx)
+                bands_db=torch.cat(bands).numpy(), idx=idx, **({'x_model': torch.cat(kept).numpy()} if keep else {}))
 
 # %% ../nbs/10b_fidelity.ipynb #f0000009
 ONSET_SECONDS = 0.1   # the attack: the first 100 ms
@@ -136,3 +141,47 @@ def two_sample_accuracy(real,               # (N, n_mels, T) the recordings' nor
         with torch.no_grad(): pred = torch.cat([critic(X[b]) for b in torch.as_tensor(te).split(256)]) > 0
         accs.append(float((pred.float() == y[te]).float().mean()))
     return dict(accuracy=float(np.mean(accs)), per_fold=accs, n=len(X))
+
+# %% ../nbs/10b_fidelity.ipynb #f0000015
+def realism(model, ds,                 # a model and a NoteCache of held-out onset crops
+            idx=None,                  # notes (default: all)
+            **kwargs,                  # two_sample_accuracy's folds, epochs, seed
+           ) -> dict:                  # two_sample_accuracy's output
+    "The two-sample test on onset crops: the recordings' against the model's decoding of their μ."
+    idx = np.arange(len(ds)) if idx is None else np.asarray(idx)
+    real, fake = [], []
+    for _, x, pitch, mu, _ in encoded_batches(model, ds, idx):
+        with evaluating(model): fake.append(model.decode(mu, pitch).float().cpu()[:, 0])
+        real.append(x.cpu()[:, 0])
+    return two_sample_accuracy(torch.cat(real), torch.cat(fake), ds.instrument[idx], **kwargs)
+
+def vocoded_scores(model, voc,         # a model and a vocoder (voc(x, ref_db, pitch) -> waveform)
+                   ds,                 # a NoteCache of the held-out notes ('valid+test')
+                   per_family: int = 2,# notes per family and library (held_out_notes)
+                   seed: int = 0,
+                  ) -> dict:           # {library: score(...)['mean']}: SC, MR-STFT, log-mel L1, f0 cents, ...
+    "What a listener hears from the model, per sample library: the vocoder's metrics from the model's whole notes."
+    out = {}
+    for lib, name in enumerate(ds.libraries):
+        idx = held_out_notes(ds.dir, per_family, seed=seed, split=ds.split, library=lib)
+        x = note_errors(model, ds, idx, keep=True)['x_model']
+        out[name] = score(voc, ds.dir, idx, split=ds.split, inputs=dict(zip(idx.tolist(), x)))['mean']
+    return out
+
+def fidelity_record(run_dir,           # a trained run folder
+                    voc=None,          # a vocoder; None: the run's (vocoder_folder.for_run); False: no vocoding
+                    n_train: int = 600,# training instruments' notes sampled for the generalisation gap
+                    seed: int = 0,
+                   ) -> dict:          # held_out, training (error_summary), curve, realism, vocoded
+    "Everything `10b_fidelity` compares about one run, as one JSON-able dict."
+    from timbre_nb.training import load_model
+    from timbre_nb.runs import eval_set
+    from timbre_nb.vocoder_folder import for_run
+    model, held, train = load_model(run_dir), eval_set(run_dir), eval_set(run_dir, 'train')
+    tidx = np.sort(np.random.default_rng(seed).permutation(len(train))[:n_train])
+    rec = dict(held_out=error_summary(note_errors(model, held), held.family),
+               training=error_summary(note_errors(model, train, tidx), train.family[tidx]),
+               curve={k: v.tolist() for k, v in learning_curve(run_dir).items()},
+               realism=realism(model, held, seed=seed))
+    if voc is not False: rec['vocoded'] = vocoded_scores(model, voc or for_run(run_dir), held, seed=seed)
+    return rec

@@ -14,11 +14,12 @@ from .config import SpecConfig, N_PITCHES
 from .features import harmonic_template
 
 # %% auto #0
-__all__ = ['CVAEConfig', 'reparameterise', 'CVAE', 'model_device', 'evaluating', 'encoded_batches', 'encode_means',
-           'decode_codes']
+__all__ = ['POSITION_FRAMES', 'CVAEConfig', 'reparameterise', 'CVAE', 'model_device', 'evaluating', 'encoded_batches',
+           'encode_means', 'decode_codes']
 
 # %% ../nbs/05_model.ipynb #c005
 _spec = SpecConfig()
+POSITION_FRAMES = 8   # a crop-start bucket: 8 frames (128 ms); 32 buckets cover a 4 s note's starts
 
 @dataclass(frozen=True)
 class CVAEConfig:
@@ -36,6 +37,8 @@ class CVAEConfig:
     gn_groups: int = 8                      # GroupNorm groups per conv stage (0: no normalisation)
     harmonic: bool = False                  # decoder output = envelope - depth x (1 - the pitch's harmonic template)
     factor_rank: int = 0                    # + a rank-K sum of (mel profile x frame envelope) read from z (0: off)
+    positions: int = 0                      # crop-start buckets of POSITION_FRAMES the model is told (0: not told)
+    position_emb_dim: int = 8               # size of the learned crop-start embedding
     logvar_min: float = -30.0               # clamp range of the encoder's log-variance (numeric safety)
     logvar_max: float = 20.0
 
@@ -93,8 +96,10 @@ class CVAE(nn.Module):
         widths, groups = cfg.channels, cfg.gn_groups
         h, w = cfg.feat_hw
         self.n_flat = cfg.bottleneck_channels * h * w
-        emb_dim = cfg.pitch_emb_dim if cfg.conditional else 0                 # width of the pitch in each head
+        emb_dim = ((cfg.pitch_emb_dim if cfg.conditional else 0)              # width of the conditions in each head:
+                   + (cfg.position_emb_dim if cfg.positions else 0))          # the pitch, and where the crop starts
         self.pitch_emb = nn.Embedding(cfg.n_pitches, cfg.pitch_emb_dim) if cfg.conditional else None
+        self.position_emb = nn.Embedding(cfg.positions, cfg.position_emb_dim) if cfg.positions else None
         # encoder: (B,1,n_mels,T) -> (B,widths[-1],h,w) -> (B,bottleneck,h,w) -> flat
         self.enc = nn.Sequential(*[_down(ci, co, cfg.enc_kernel, groups) for ci, co in zip((1,) + widths[:-1], widths)],
                                  nn.Conv2d(widths[-1], cfg.bottleneck_channels, 1), nn.SiLU(), nn.Flatten())
@@ -117,15 +122,20 @@ class CVAE(nn.Module):
     @property
     def n_params(self) -> int: return sum(p.numel() for p in self.parameters())
 
-    def _cond(self, h: torch.Tensor, pitch) -> torch.Tensor:
-        "Append the pitch embedding to `h` (B, F) -> (B, F + pitch_emb_dim); no-op when unconditional."
+    def _cond(self, h: torch.Tensor, pitch, start=None) -> torch.Tensor:
+        "Append the pitch (and crop-start) embeddings to `h` (B, F); no-op for a plain VAE."
+        if self.position_emb is not None:                   # start None: the onset crop
+            bucket = (torch.zeros(len(h), dtype=torch.long, device=h.device) if start is None else
+                      torch.as_tensor(start, device=h.device).long().reshape(-1).expand(len(h)) // POSITION_FRAMES)
+            h = torch.cat([h, self.position_emb(bucket.clamp(max=self.cfg.positions - 1))], dim=1)
         if self.pitch_emb is None: return h
         if pitch is None: raise ValueError("CVAE (timbre_nb/model.py): this model is conditional (cfg.conditional="
                                            "True) and needs `pitch`, a (B,) long tensor of MIDI numbers.")
         return torch.cat([h, self.pitch_emb(pitch.long())], dim=1)
 
     def encode(self, x: torch.Tensor,     # (B, 1, n_mels, T) normalised log-mel in [-1, 1]
-               pitch: torch.Tensor = None  # (B,) long MIDI pitch; ignored if unconditional
+               pitch: torch.Tensor = None, # (B,) long MIDI pitch; ignored if unconditional
+               start=None,                 # (B,) or one crop-start frame; None: the onset (ignored unless positions)
               ) -> tuple:                  # (mu, logvar), each (B, latent_dim)
         "Posterior q(z | x, pitch) as mean and (clamped) log-variance."
         cfg = self.cfg
@@ -133,15 +143,16 @@ class CVAE(nn.Module):
             raise ValueError(f"CVAE.encode (timbre_nb/model.py): x has shape {tuple(x.shape)}, expected "
                              f"(B, 1, {cfg.n_mels}, {cfg.T}); crop/pad the log-mel to T={cfg.T} frames and add the "
                              f"channel axis with x[:, None].")
-        mu, logvar = self.to_stats(self._cond(self.enc(x), pitch)).chunk(2, dim=1)
+        mu, logvar = self.to_stats(self._cond(self.enc(x), pitch, start)).chunk(2, dim=1)
         return mu, logvar.clamp(cfg.logvar_min, cfg.logvar_max)
 
     def decode(self, z: torch.Tensor,      # (B, latent_dim)
-               pitch: torch.Tensor = None  # (B,) long MIDI pitch; ignored if unconditional
+               pitch: torch.Tensor = None, # (B,) long MIDI pitch; ignored if unconditional
+               start=None,                 # (B,) or one crop-start frame; None: the onset (ignored unless positions)
               ) -> torch.Tensor:           # (B, 1, n_mels, T) in (-1, 1)
         "Mean of p(x | z, pitch): the reconstructed normalised log-mel."
         cfg, (h, w) = self.cfg, self.cfg.feat_hw
-        zc = self._cond(z, pitch)                                                 # (B, latent_dim + emb)
+        zc = self._cond(z, pitch, start)                                          # (B, latent_dim + emb)
         out = self.dec(self.from_z(zc).view(-1, cfg.bottleneck_channels, h, w))  # (B, 1 or 2, n_mels, T)
         y = out[:, :1]
         if self.factor is not None:                  # a low-rank map: how a note's spectrum changes frame by frame
@@ -155,12 +166,13 @@ class CVAE(nn.Module):
         return torch.tanh(y)
 
     def forward(self, x: torch.Tensor,      # (B, 1, n_mels, T)
-                pitch: torch.Tensor = None  # (B,) long
+                pitch: torch.Tensor = None, # (B,) long
+                start=None,                 # (B,) crop-start frames (None: onset crops)
                ) -> tuple:                  # (x_hat (B,1,n_mels,T), mu (B,D), logvar (B,D))
         "Encode, sample z = mu + eps*std in training mode (z = mu in eval mode), decode."
-        mu, logvar = self.encode(x, pitch)
+        mu, logvar = self.encode(x, pitch, start)
         z = reparameterise(mu, logvar) if self.training else mu
-        return self.decode(z, pitch), mu, logvar
+        return self.decode(z, pitch, start), mu, logvar
 
 # %% ../nbs/05_model.ipynb #a1e0c003
 def model_device(model: nn.Module) -> torch.device:
@@ -209,9 +221,11 @@ def encode_means(model,                    # has encode(x, pitch) -> (mu, logvar
 def decode_codes(model,   # has decode(z, pitch) -> (B, 1, n_mels, T)
                  z,       # (B, D) codes (array or tensor)
                  pitch,   # (B,) MIDI pitches, or one int for all
+                 start=None,  # (B,) crop-start frames (a model told where its crop starts); None: onset crops
                 ) -> torch.Tensor:   # (B, n_mels, T) normalised log-mel, float32 on the CPU
     "Decode codes at pitches, in eval mode without gradients, on the model's device."
     dev = model_device(model)
     z = torch.as_tensor(np.asarray(z, dtype=np.float32) if not torch.is_tensor(z) else z, dtype=torch.float32).to(dev)
     pitches = torch.as_tensor(pitch, dtype=torch.long).reshape(-1).expand(len(z)).to(dev)
-    with evaluating(model): return model.decode(z, pitches)[:, 0].float().cpu()
+    where = () if start is None else (torch.as_tensor(start, dtype=torch.long).reshape(-1).expand(len(z)).to(dev),)
+    with evaluating(model): return model.decode(z, pitches, *where)[:, 0].float().cpu()

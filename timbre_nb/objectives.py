@@ -242,21 +242,24 @@ class TimbreObjective(nn.Module):
 
     def forward(self, x, pitch, family, x_b=None, pitch_b=None,
                 step: int = 0,            # x: (B, 1, n_mels, T); pitch, family: (B,)
+                start=None,               # (B,) crop-start frames (partners are cropped at the same frame)
                 sharpen: bool = False,    # the sharpening phase: encoder frozen, decoder against the critic
                ) -> dict:
         c, m, B = self.cfg, self.model, len(x)
         if c.virtual:                                                    # new instruments, drawn from the step
             g = torch.Generator().manual_seed(c.seed * 1_000_003 + step)
             x, x_b = virtual_instruments(x, x_b, g, c.virtual, c.virtual_db)
-        if x_b is not None: x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
-        if sharpen: return self.sharpen(x, pitch, step)
-        mu, logvar = m.encode(x, pitch)                                   # (B', D) each; B' = 2B with partners
+        if x_b is not None:
+            x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
+            start = None if start is None else start.repeat(2)
+        if sharpen: return self.sharpen(x, pitch, start)
+        mu, logvar = m.encode(x, pitch, start)                            # (B', D) each; B' = 2B with partners
         z = reparameterise(mu, logvar)
         beta, ramp = beta_at(step, c.beta_max, c.warmup_steps), min(1.0, step / max(c.warmup_steps, 1))
-        terms = vae_loss(m.decode(z, pitch).float(), x, mu.float(), logvar.float(), beta, c.free_bits, c.free_bits_mode,
+        terms = vae_loss(m.decode(z, pitch, start).float(), x, mu.float(), logvar.float(), beta, c.free_bits, c.free_bits_mode,
                      c.recon, c.recon_weight)
         if x_b is not None and c.cross_pitch:                            # decode(z_a, pitch_b) ≈ x_b and back
-            terms['cross'] = recon_loss(m.decode(z.roll(B, 0), pitch).float(), x, c.recon)
+            terms['cross'] = recon_loss(m.decode(z.roll(B, 0), pitch, start).float(), x, c.recon)
             terms['total'] = terms['total'] + c.cross_pitch * c.recon_weight * terms['cross']
         if x_b is not None and c.invariance:
             mu_a, mu_b = gather_rows(mu[:B].float()), gather_rows(mu[B:].float())   # every DDP process's pairs
@@ -278,13 +281,13 @@ class TimbreObjective(nn.Module):
         terms['under_floor'] = kl_under_floor(terms['kl_dims'].detach(), c.free_bits, c.free_bits_mode)
         return {**terms, 'beta': beta}
 
-    def sharpen(self, x, pitch, step: int) -> dict:
+    def sharpen(self, x, pitch, start=None) -> dict:
         "The sharpening phase's terms: the decoder from μ (the encoder frozen) against the critic, plus log-mel L1."
         c, m = self.cfg, self.model
-        with torch.no_grad(): mu, logvar = m.encode(x, pitch)                # the timbre space does not move ...
+        with torch.no_grad(): mu, logvar = m.encode(x, pitch, start)         # the timbre space does not move ...
         shared = [m.pitch_emb.weight] if m.pitch_emb is not None else []   # ... nor the pitch embedding it reads
         for p in shared: p.requires_grad_(False)
-        try: fake = m.decode(mu, pitch).float()
+        try: fake = m.decode(mu, pitch, start).float()
         finally:
             for p in shared: p.requires_grad_(True)
         terms = vae_loss(fake, x, mu.float(), logvar.float(), c.beta_max, c.free_bits, c.free_bits_mode, c.recon)

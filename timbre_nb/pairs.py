@@ -46,7 +46,7 @@ def draw_partners(instrument: np.ndarray, # (N,) instrument id per note
     return out
 
 class NotePairs(Dataset):
-    "Training notes with partners: items are (x_a, pitch_a, family_a, key_a, x_b, pitch_b), b cropped at a's start."
+    "Training notes with partners: items are (x_a, pitch_a, family_a, key_a, start, x_b, pitch_b), b cropped at a's start."
     def __init__(self, notes: NoteCache,     # a training NoteCache (random crops)
                  by: str = 'instrument'):    # 'instrument' (same instrument), 'program' (same program, other library)
         if by not in ('instrument', 'program'):
@@ -62,8 +62,8 @@ class NotePairs(Dataset):
         self.partner = np.where(self.partner < 0, np.arange(len(notes)), self.partner)   # unpaired: its own partner
     def __getitem__(self, i):
         notes, j = self.notes, int(self.partner[i])
-        x, pitch, family, key = notes[i]
-        return x, pitch, family, key, notes.crop(j, notes.crop_start(i)), notes._pitch_t[j]
+        x, pitch, family, key, start = notes[i]
+        return x, pitch, family, key, start, notes.crop(j, int(start)), notes._pitch_t[j]
     def __repr__(self): return f'NotePairs({self.notes!r}, {self.n_unpaired} notes without a partner)'
 
 # %% ../nbs/04a_pairs.ipynb #vi0a0002

@@ -45,7 +45,7 @@ def overlap_add(windows,       # (n_win, n_mels, T) decoded windows
     return (acc / wsum)[:, :n_frames]
 
 # %% ../nbs/08a_reconstruction.ipynb #c035
-def window_codes(model,                           # has encode(x, pitch) -> (mu, logvar)
+def window_codes(model,                           # has encode(x, pitch, start) -> (mu, logvar)
                  x_full,                          # (n_mels, frames) normalised log-mel of a whole note
                  pitch: int,                      # its MIDI pitch
                  cfg: SpecConfig = SpecConfig(),
@@ -59,10 +59,11 @@ def window_codes(model,                           # has encode(x, pitch) -> (mu,
     windows = torch.stack([x[:, s:s + cfg.T] for s in starts])[:, None]           # (n_win, 1, n_mels, T)
     dev = model_device(model)
     with evaluating(model):
-        mu, _ = model.encode(windows.to(dev), torch.full((len(starts),), int(pitch), device=dev))
+        mu, _ = model.encode(windows.to(dev), torch.full((len(starts),), int(pitch), device=dev),
+                             torch.tensor(starts, device=dev))                  # each window told where it starts
     return starts, mu.float().cpu()
 
-def decode_windows(model,                          # has decode(z, pitch) -> (B, 1, n_mels, T)
+def decode_windows(model,                          # has decode(z, pitch, start) -> (B, 1, n_mels, T)
                    codes,                          # (n_win, D) one code per window
                    pitch: int,                     # MIDI pitch to decode at
                    starts: list[int],              # window start frames (window_codes)
@@ -70,9 +71,9 @@ def decode_windows(model,                          # has decode(z, pitch) -> (B,
                    cfg: SpecConfig = SpecConfig(),
                   ) -> torch.Tensor:               # (n_mels, n_frames) normalised log-mel
     "Decode one code per window at `pitch` and overlap-add the windows."
-    return overlap_add(decode_codes(model, codes, pitch), starts, max(n_frames, cfg.T), cfg.T)[:, :n_frames]
+    return overlap_add(decode_codes(model, codes, pitch, starts), starts, max(n_frames, cfg.T), cfg.T)[:, :n_frames]
 
-def reconstruct_full(model,                          # CVAE-like: encode(x, pitch) -> (mu, logvar); decode(z, pitch)
+def reconstruct_full(model,                          # CVAE-like: encode(x, pitch, start), decode(z, pitch, start)
                      x_full,                         # (n_mels, frames) normalised log-mel of the whole note
                      pitch: int,                     # MIDI pitch of the note
                      cfg: SpecConfig = SpecConfig(),

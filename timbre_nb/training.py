@@ -157,10 +157,11 @@ class TrainState:
 
 # %% ../nbs/07_training.ipynb #f335effe
 def _collate(batch) -> dict:
-    "Items of NoteCache (4 fields) or NotePairs (6) -> a dict of batched tensors, the objective's arguments."
+    "Items of NoteCache (5 fields) or NotePairs (7) -> a dict of batched tensors, the objective's arguments."
     cols = list(zip(*batch))
-    out = dict(x=torch.stack(cols[0]), pitch=torch.stack(cols[1]), family=torch.stack(cols[2]))
-    if len(cols) == 6: out.update(x_b=torch.stack(cols[4]), pitch_b=torch.stack(cols[5]))
+    out = dict(x=torch.stack(cols[0]), pitch=torch.stack(cols[1]), family=torch.stack(cols[2]),
+               start=torch.stack(cols[4]))
+    if len(cols) == 7: out.update(x_b=torch.stack(cols[5]), pitch_b=torch.stack(cols[6]))
     return out
 
 def epoch_loader(train_ds, state: TrainState, cfg: TrainConfig, rank: int, world: int) -> DataLoader:

@@ -20,12 +20,14 @@ def held_out_notes(cache_dir,                 # a cache folder
                    velocity: int = 100,       # preferred velocity (any, for a family without it)
                    seed: int = 0,
                    split: str = 'valid+test', # held-out instruments only
+                   library: int | None = None,# only this sample library's notes (an index into .libraries)
                   ) -> np.ndarray:            # sorted indices into NoteCache(cache_dir, split)
     "A small, family-balanced, deterministic set of held-out notes for scoring vocoders."
     ds, rng, out = NoteCache(cache_dir, split), np.random.default_rng(seed), []
-    for fam in np.unique(ds.family):
-        c = np.flatnonzero((ds.family == fam) & (ds.velocity == velocity))
-        c = c if len(c) else np.flatnonzero(ds.family == fam)
+    mine = np.ones(len(ds), bool) if library is None else ds.library == library
+    for fam in np.unique(ds.family[mine]):
+        c = np.flatnonzero((ds.family == fam) & (ds.velocity == velocity) & mine)
+        c = c if len(c) else np.flatnonzero((ds.family == fam) & mine)
         out += rng.choice(c, min(per_family, len(c)), replace=False).tolist()
     return np.sort(np.array(out, dtype=np.int64))
 
