@@ -77,12 +77,17 @@ def descriptor_table(features: dict,       # {name: (train (N_train, D), held-ou
 
 def r2_markdown(table: dict,        # descriptor_table output
                 scope: str = 'all', # 'all' or a library's name
+                columns=None,       # the feature sets shown, in order (default: all)
+                intervals: int = 1, # how many leading columns show their interval
                ) -> str:
-    "A markdown table: R² [interval] of each descriptor (rows) from each feature set (columns)."
-    names = list(table); keys = list(table[names[0]][scope])
-    cell = lambda s: '–' if not np.isfinite(s['r2']) else f"{s['r2']:.2f} [{s['lo']:.2f}–{s['hi']:.2f}]"
-    rows = [f"| {DESCRIPTORS[k].name if k in DESCRIPTORS else k} ({DESCRIPTORS[k].unit if k in DESCRIPTORS else ''}) | "
-            + ' | '.join(cell(table[n][scope][k]) for n in names) + ' |' for k in keys]
+    "A markdown table: R² of each descriptor (rows) from each feature set (columns), [interval] in the first ones."
+    names = list(columns or table); keys = list(table[names[0]][scope])
+    def cell(s, j):
+        if not np.isfinite(s['r2']): return '–'
+        return f"{s['r2']:.2f}" + (f" [{s['lo']:.2f}–{s['hi']:.2f}]" if j < intervals else '')
+    label = lambda k: f'{DESCRIPTORS[k].name} ({DESCRIPTORS[k].unit})' if k in DESCRIPTORS else k
+    rows = [f'| {label(k)} | ' + ' | '.join(cell(table[n][scope][k], j) for j, n in enumerate(names)) + ' |'
+            for k in keys]
     return '\n'.join([f"| descriptor | {' | '.join(names)} |", '|---' * (len(names) + 1) + '|', *rows])
 
 def pitch_explained(table: dict, pitch_name: str, scope: str = 'all', threshold: float = 0.5) -> list:
@@ -95,18 +100,19 @@ def descriptor_directions(mu,                 # (N, D) training notes' μ
                           desc: dict,         # {descriptor: (N,)} their descriptors
                           keys=None,          # which descriptors (default: all of desc)
                          ) -> dict:           # {descriptor: {'direction' (D,), 'sigma', 'gain'}}
-    "The unit direction in μ along which each descriptor grows at a fixed pitch, from a ridge probe on μ ⊕ pitch."
-    mu = np.asarray(mu, float); D = mu.shape[1]
-    X = np.c_[mu, np.eye(N_PITCHES)[np.asarray(pitch)]]
+    "The unit direction in μ along which each descriptor grows at a fixed pitch: its covariance pattern."
+    mu, pitch = np.asarray(mu, float), np.asarray(pitch)
     out = {}
     for key in (keys or list(desc)):
         y = np.asarray(desc[key], float); ok = np.isfinite(y)
-        with threadpool_limits(limits=1): probe = _ridge().fit(X[ok], y[ok])
-        scaler, ridge = probe[0], probe[-1]
-        w = ridge.coef_[:D] / scaler.scale_[:D]                    # d(descriptor) / d(μ), raw units
+        r = y[ok].copy()
+        for p in np.unique(pitch[ok]): r[pitch[ok] == p] -= r[pitch[ok] == p].mean()   # at a fixed pitch
+        centred = mu[ok] - mu[ok].mean(0)
+        w = centred.T @ r / len(r)                                       # (D,) covariance with the descriptor
         d = w / (np.linalg.norm(w) + 1e-20)
-        sigma = float((mu[ok] @ d).std())
-        out[key] = dict(direction=d, sigma=sigma, gain=float(w @ d * sigma))
+        along = centred @ d
+        sigma = float(along.std())
+        out[key] = dict(direction=d, sigma=sigma, gain=float(along @ r / len(r) / (sigma + 1e-20)))
     return out
 
 # %% ../nbs/10b_axes.ipynb #29c9bd0e

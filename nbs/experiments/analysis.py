@@ -36,7 +36,8 @@ from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
 from timbre_nb.model import decode_codes
-from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_by_library, RAW_PCA, PITCH_ALONE
+from timbre_nb.scores import (encode_notes, timbre_scores, baseline_features, scores_by_library, RAW_PCA, PITCH_ALONE,
+                              CHANCE_BASELINE)
 from timbre_nb.verdict import scores_markdown, plot_scores, scores_verdict, library_verdicts, place_in_spread
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, revoice, inversion_table, inversion_verdict, ab_markdown, METRICS
@@ -227,24 +228,27 @@ display(Markdown('| descriptor | r (log-mel vs waveform, held-out recordings) | 
 # ### How well μ predicts each descriptor
 # A ridge probe per descriptor, fitted on the training instruments' notes, R² on the held-out instruments' notes with
 # its 95 % bootstrap interval over instruments (`10b_axes`) — for μ, for μ together with the one-hot pitch (what the
-# decoder is given), and for the baselines of the scores above. Pitch alone says which descriptors a note's pitch
-# explains by itself. Below: all held-out notes, then each library's (the probes fitted on all training notes).
+# decoder is given), and for the baselines of the scores above (random features, not shown, score R² ≈ 0 or below on
+# every descriptor; the record keeps them). Pitch alone says which descriptors a note's pitch explains by itself.
+# Below: all held-out notes, then each library's (the probes fitted on all training notes).
 
 # %% tags=["hide-input"]
 lib_names = axes['library_names'] or []
-display(Markdown(r2_markdown(axes['r2'])))
+shown = [name for name in axes['r2'] if name != CHANCE_BASELINE]   # random features: R² ≈ 0 or below on every descriptor
+display(Markdown(r2_markdown(axes['r2'], columns=shown)))
 by_pitch = pitch_explained(axes['r2'], PITCH_ALONE) if PITCH_ALONE in axes['r2'] else []
 display(Markdown('**Pitch alone** predicts ' + (', '.join(DESCRIPTORS[k].name for k in by_pitch) or 'none of them')
                  + ' with R² ≥ 0.5 on held-out instruments.'))
 for lib in (lib_names if len(lib_names) > 1 else []):
-    display(Markdown(f'**{lib}** (its held-out notes)\n\n' + r2_markdown(axes['r2'], lib)))
+    display(Markdown(f'**{lib}** (its held-out notes)\n\n' + r2_markdown(axes['r2'], lib, columns=shown)))
 
 # %% [markdown]
 # ### Decoding along a descriptor's direction
-# The direction of a descriptor in μ is the μ part of its ridge probe on μ ⊕ pitch (so it is the change at a fixed
-# pitch). From `n_paths` held-out notes of each library, z = μ + t·σ·d is decoded at the note's own pitch for t from
-# −2σ to 2σ, and the decoded log-mel's descriptor is measured; Spearman's ρ of t against it is 1 for a direction that
-# does what its name says at every step.
+# The direction of a descriptor in μ is where the training notes with more of it lie at a fixed pitch: the covariance
+# of μ with the descriptor minus its mean at each pitch (the pattern, not the probe's weights: `10b_axes` says why).
+# From `n_paths` held-out notes of each library, z = μ + t·σ·d is decoded at the note's own pitch for t from −2σ to
+# 2σ (σ: the training notes' spread along d), and the decoded log-mel's descriptor is measured; Spearman's ρ of t
+# against it is 1 for a direction that does what its name says at every step.
 
 # %% tags=["hide-input"]
 axes_summary = axes_verdict(axes)
@@ -265,7 +269,7 @@ for key in [k for k in ('centroid', 'log_attack') if k in axes['directions']]:
         i, d = p0['note'], DESCRIPTORS[key]
         waves = path_waves(model, voc, held['mu'][i], p0['pitch'], float(ds.ref_db[i]), axes['directions'][key])
         measured = dict(zip(p0['steps'], p0['values']))
-        audio_row({f"{t:+.0f}σ: {d.name} {measured.get(float(t), np.nan):.3g} {d.unit}": w for t, w in waves},
+        audio_row({f"{t:+.0f}σ: {d.name} {measured.get(float(t), np.nan):.4g} {d.unit}": w for t, w in waves},
                   f"\"{d.higher}\" — {ds.keys[i]} ({FAMILIES[ds.family[i]]}, MIDI {ds.pitch[i]}"
                   + (f", {lib_names[lib]})" if lib_names else ')') + f", {label(voc)}")
 for k in ('centroid', 'log_attack'): report.row(f"R² {DESCRIPTORS[k].name} (μ, held-out)", axes['r2']['μ']['all'][k]['r2'])
@@ -275,4 +279,4 @@ for lib, s in axes['rho'].get('centroid', {}).items(): report.row(f'"brighter": 
 _ = report.save(verdict + '\n\n' + inv_verdict, vocoder=label(voc), ab=ab, ab_wins=wins, players=front + '\n\n' + snippet,
             scores=rows, table=scores_table, per_library=per_library, placement=placement,
             axes=dict(verdict=axes_summary, agreement=axes['agreement'], r2=axes['r2'], rho=axes['rho'],
-                      r2_table=r2_markdown(axes['r2']), rho_table=rho_markdown(axes['rho'])))
+                      r2_table=r2_markdown(axes['r2'], columns=shown), rho_table=rho_markdown(axes['rho'])))
