@@ -17,17 +17,19 @@ from .vocoder import playing
 from .analysis import sample_indices
 from .model import encode_means, decode_codes
 from .explore import note_label, wav_bytes, imshow_db
+from .axes import load_directions
 
 # %% auto #0
 __all__ = ['TimbreExplorer', 'explore_summary', 'save_explore']
 
 # %% ../nbs/18_explorer.ipynb #ad96fc1b
 class TimbreExplorer:
-    ("ipywidgets explorer: a note picker, sliders along principal directions (and single dimensions) of μ, "
-     "a pitch slider.")
+    ("ipywidgets explorer: a note picker, sliders along principal directions, named descriptor directions "
+     "(and single dimensions) of μ, a pitch slider.")
     def __init__(self, model, ds,
                  n_components: int = 4,        # sliders along the top principal directions of μ
                  dims=(),                      # latent dimensions with their own slider
+                 directions=None,              # {descriptor: {'direction' (D,), 'sigma', 'higher'}} (axes.load_directions)
                  span: float = 3.0,            # slider range, ± standard deviations
                  gl_iters: int = 32,           # Griffin-Lim iterations for the player when `voc` is None
                  voc=None,                     # voc(x, ref_db, pitch) → waveform (vocoder_folder.for_run); None: Griffin-Lim
@@ -51,6 +53,8 @@ class TimbreExplorer:
                                            continuous_update=False, style={'description_width': '110px'})
         self.pc_sliders = [slider(f'PC {j + 1} (σ)') for j in range(k)]
         self.dim_sliders = [slider(f'z[{d}] (σ)') for d in self.dims]
+        self.directions = list((directions or {}).values())                             # named descriptor directions
+        self.named_sliders = [slider(f"{d['higher']} (σ)") for d in self.directions]
         notes = sample_indices(len(ds), max_notes, seed)
         self.note = W.Dropdown(options=[(note_label(ds, int(i)), int(i)) for i in notes], value=int(notes[0]),
                                description='note', layout=W.Layout(width='520px'))
@@ -59,10 +63,10 @@ class TimbreExplorer:
         self.out, self.player = W.Output(), W.Audio(format='wav', autoplay=False, loop=False)
         self._hold, self.mu = False, torch.as_tensor(encode_means(model, ds, [self.note.value])[0])  # (D,) the note's μ
         self.note.observe(self._on_note, names='value')
-        for w in (*self.pc_sliders, *self.dim_sliders, self.pitch): w.observe(self.update, names='value')
-        self.widget = W.VBox([self.note,
-                              W.HBox([W.VBox(self.pc_sliders + self.dim_sliders), W.VBox([self.pitch, self.player])]),
-                              self.out])
+        for w in (*self.sliders, self.pitch): w.observe(self.update, names='value')
+        named = [W.VBox(self.named_sliders)] if self.named_sliders else []
+        self.widget = W.VBox([self.note, W.HBox([W.VBox(self.pc_sliders + self.dim_sliders), *named,
+                                                 W.VBox([self.pitch, self.player])]), self.out])
         self.update()
 
     @classmethod
@@ -73,20 +77,26 @@ class TimbreExplorer:
         from timbre_nb.training import load_model
         from timbre_nb.runs import eval_set
         from timbre_nb.vocoder_folder import for_run
-        return cls(load_model(run_dir), eval_set(run_dir), **{'voc': for_run(run_dir), **kw})
+        return cls(load_model(run_dir), eval_set(run_dir),
+                   **{'voc': for_run(run_dir), 'directions': load_directions(run_dir), **kw})
+
+    @property
+    def sliders(self) -> list: return self.pc_sliders + self.dim_sliders + self.named_sliders
 
     def z(self) -> torch.Tensor:
         "The current code (D,): the note's μ moved along the slider directions."
         z = self.mu.clone()
         for s, v, sd in zip(self.pc_sliders, self.pc_dirs, self.pc_std): z += s.value * sd * v
         for s, d in zip(self.dim_sliders, self.dims): z[d] += s.value * self.dim_std[d]
+        for s, d in zip(self.named_sliders, self.directions):
+            z += s.value * float(d['sigma']) * torch.as_tensor(d['direction'], dtype=torch.float32)
         return z
 
     def _on_note(self, change=None):
         self.mu = torch.as_tensor(encode_means(self.model, self.ds, [self.note.value])[0])
         self._hold = True
         try:
-            for s in self.pc_sliders + self.dim_sliders: s.value = 0.0
+            for s in self.sliders: s.value = 0.0
             self.pitch.value = int(self.ds.pitch[self.note.value])
         finally: self._hold = False
         self.update()
@@ -102,7 +112,7 @@ class TimbreExplorer:
         fig, ax = plt.subplots(figsize=(6.5, 3.2), constrained_layout=True)
         fig.colorbar(imshow_db(ax, self.decoded, cfg), ax=ax, label='dB re note peak')
         moved = ', '.join(f'{s.description.split(" (")[0]} {s.value:+.1f}σ'
-                          for s in self.pc_sliders + self.dim_sliders if s.value)
+                          for s in self.sliders if s.value)
         ax.set(title=f'decoded: {self.ds.keys[i]} μ{" + " + moved if moved else ""} at MIDI {self.pitch.value}',
                xlabel='time (s)', ylabel='mel bin')
         ax.title.set_fontsize(9)

@@ -174,7 +174,7 @@ def vocoder_stage(st: Stages, run: Path, choice: str, data, cache_root, profile:
     return read_json(run / 'vocoder.json')['path']
 
 # %% ../nbs/11_pipeline.ipynb #c015
-ANALYSIS_PROFILES = {'tiny': dict(n_metrics=3, n_audio=2, gl_iters=16)}   # tests: seconds, not minutes
+ANALYSIS_PROFILES = {'tiny': dict(n_metrics=3, n_audio=2, gl_iters=16, n_paths=1)}   # tests: seconds, not minutes
 EXPLORE_PROFILES = {'tiny': dict(n_pairs=2, gl_iters=8, map_audio=6, map_gl_iters=4, n_swaps=1)}
 VOCODERS_PAGE_PROFILES = {'tiny': dict(baseline_steps=2, per_family=1, n_audio=1,
                                        candidates=['griffin-lim', 'nnls-correction'])}

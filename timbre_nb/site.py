@@ -68,7 +68,8 @@ EXPERIMENT_PAGES = {   # the run's pages, in reading order: notebook name -> wha
     'analysis': "[Analysis](analysis.ipynb): the timbre-space scores of this run's μ on held-out instruments beside "
                 "baselines that need no model, the latent maps (PCA, UMAP), spectrogram reconstructions, and audio — "
                 "for several notes the original, and the original's and the model's log-mel made audible by the run's "
-                "vocoder and, as an A/B, by Griffin-Lim.",
+                "vocoder and, as an A/B, by Griffin-Lim; and what the axes mean: named descriptors (spectral centroid, "
+                "log-attack time, …) predicted from μ, and decoded along their directions.",
     'explore': "[Explore](explore.ipynb): hear the space — interpolations between instruments of different families, "
                "one instrument's code played at every pitch, a melody played with a chosen timbre, timbre swaps, and "
                "a playable map (tap a point to hear the note).",
@@ -106,6 +107,9 @@ found, on instruments it never heard:"""]
         sections.append(f"## Is μ a timbre space?\n\n{analysis['table']}\n\n**Verdict.** {analysis.get('verdict', '')}")
     if analysis.get('per_library'): sections.append(f"### On each sample library\n\n{analysis['per_library']}")
     if analysis.get('placement'): sections.append(f"### This run among its seeds\n\n{analysis['placement']}")
+    if analysis.get('axes'):
+        sections.append(f"## What the axes mean\n\n{analysis['axes']['verdict']} Every descriptor against every "
+                        "baseline, per library, and the paths to listen to: the [Analysis](analysis.ipynb) page.")
     listen = [analysis.get('players', '')]
     if (run / MAP_FILE).exists():
         listen.append('The map of μ: **tap a point to hear the note** — the recording, or the model '

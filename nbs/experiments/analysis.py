@@ -7,8 +7,8 @@
 # %% [markdown]
 # An *experiment* notebook (research log §5–6): papermill injects the run's parameters below and keeps the executed copy
 # in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.scores`, `timbre_nb.verdict`, `timbre_nb.analysis`,
-# `timbre_nb.inversion`, `timbre_nb.reconstruction` and `timbre_nb.pipeline`, documented and tested in the library
-# notebooks.
+# `timbre_nb.inversion`, `timbre_nb.reconstruction`, `timbre_nb.descriptors`, `timbre_nb.axes` and `timbre_nb.pipeline`,
+# documented and tested in the library notebooks.
 #
 # **Which notes.** The scores follow the standard protocol of representation learning: linear probes are fitted on
 # μ of the **training** instruments' notes and scored on the **held-out** instruments' notes (the validation and test
@@ -21,6 +21,7 @@ run_dir = 'runs/quick'   # the training run to analyse
 n_latents = 2000         # notes encoded for the maps (the seed: 2000; all if fewer)
 n_metrics = 20           # held-out notes inverted to audio for the inversion metrics (≥ 20)
 n_audio = 4              # notes with audio players (three variants each)
+n_paths = 10             # held-out reference notes per library decoded along each descriptor direction
 gl_iters = 64            # Griffin-Lim iterations (the A/B's reference)
 vocoder = ''             # '' : the run's (the pipeline's --vocoder); or 'griffin-lim', or a vocoder folder
 seed = 0                 # note sampling, UMAP and probe folds
@@ -35,7 +36,8 @@ from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
 from timbre_nb.model import decode_codes
-from timbre_nb.scores import encode_notes, timbre_scores, baseline_features, scores_by_library, RAW_PCA
+from timbre_nb.scores import (encode_notes, timbre_scores, baseline_features, scores_by_library, RAW_PCA, PITCH_ALONE,
+                              CHANCE_BASELINE)
 from timbre_nb.verdict import scores_markdown, plot_scores, scores_verdict, library_verdicts, place_in_spread
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, revoice, inversion_table, inversion_verdict, ab_markdown, METRICS
@@ -46,6 +48,9 @@ from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.explore import players_row
 from timbre_nb.compare import comparison_of
 from timbre_nb.data import read_wave, wav_path
+from timbre_nb.descriptors import DESCRIPTORS, AGREES, descriptor_markdown
+from timbre_nb.axes import (what_the_axes_mean, r2_markdown, pitch_explained, rho_markdown, plot_paths, path_waves,
+                            save_directions, axes_verdict)
 cfg, report = SpecConfig(), RunReport(run_dir)
 voc = for_run(run_dir, vocoder)                      # what the site plays with
 model = load_model(run_dir)
@@ -193,6 +198,86 @@ front = ((f"Every sound on these pages is made by the **{label(voc)}**. From the
           f"on the [Analysis](analysis.ipynb) page.") if len(variants) > 1
          else 'Every sound on these pages is made by Griffin-Lim.')
 
+# %% [markdown]
+# ## What the axes mean
+# A timbre space is only half read until its directions have names. The classic timbre studies (Grey 1977; McAdams
+# et al. 1995) and the generative ones after them (Esling et al. 2018) name their axes by acoustic descriptors, as
+# the Timbre Toolbox (Peeters et al. 2011) standardised them. Here each note's descriptors are computed from its
+# recording's onset crop — the frames μ was encoded from — with librosa's spectral features and the Timbre
+# Toolbox's temporal ones (`09b_descriptors`; why librosa and not pytimbre is said there):
+
+# %% tags=["hide-input"]
+t0 = time.time()
+axes = what_the_axes_mean(model, eval_set(run_dir, 'train'), ds, fit=fit, held=held, baselines=baselines,
+                          n_paths=n_paths, seed=seed)
+report_progress('analysis', 1, 2, t0, 'descriptor steps (probes and paths)')
+display(Markdown(descriptor_markdown()))
+
+# %% [markdown]
+# **Which version of a descriptor on which notes.** A decoded note exists only as the model's log-mel, so the
+# directions below are checked with descriptors computed from a log-mel (the linear mel power at the band centres)
+# — measuring the model, not the vocoder. First the check that this is allowed: on the held-out *recordings*, the
+# correlation of each descriptor from the log-mel with the one from the waveform. Only descriptors with r ≥ 0.9 get
+# a direction.
+
+# %% tags=["hide-input"]
+display(Markdown('| descriptor | r (log-mel vs waveform, held-out recordings) | direction checked |\n|---|---|---|\n'
+                 + '\n'.join(f"| {DESCRIPTORS[k].name} | {r:.3f} | {'yes' if r >= AGREES else 'no'} |"
+                              for k, r in axes['agreement'].items())))
+
+# %% [markdown]
+# ### How well μ predicts each descriptor
+# A ridge probe per descriptor, fitted on the training instruments' notes, R² on the held-out instruments' notes with
+# its 95 % bootstrap interval over instruments (`10b_axes`) — for μ, for μ together with the one-hot pitch (what the
+# decoder is given), and for the baselines of the scores above (random features, not shown, score R² ≈ 0 or below on
+# every descriptor; the record keeps them). Pitch alone says which descriptors a note's pitch explains by itself.
+# Below: all held-out notes, then each library's (the probes fitted on all training notes).
+
+# %% tags=["hide-input"]
+lib_names = axes['library_names'] or []
+shown = [name for name in axes['r2'] if name != CHANCE_BASELINE]   # random features: R² ≈ 0 or below on every descriptor
+display(Markdown(r2_markdown(axes['r2'], columns=shown)))
+by_pitch = pitch_explained(axes['r2'], PITCH_ALONE) if PITCH_ALONE in axes['r2'] else []
+display(Markdown('**Pitch alone** predicts ' + (', '.join(DESCRIPTORS[k].name for k in by_pitch) or 'none of them')
+                 + ' with R² ≥ 0.5 on held-out instruments.'))
+for lib in (lib_names if len(lib_names) > 1 else []):
+    display(Markdown(f'**{lib}** (its held-out notes)\n\n' + r2_markdown(axes['r2'], lib, columns=shown)))
+
+# %% [markdown]
+# ### Decoding along a descriptor's direction
+# The direction of a descriptor in μ is where the training notes with more of it lie at a fixed pitch: the covariance
+# of μ with the descriptor minus its mean at each pitch (the pattern, not the probe's weights: `10b_axes` says why).
+# From `n_paths` held-out notes of each library, z = μ + t·σ·d is decoded at the note's own pitch for t from −2σ to
+# 2σ (σ: the training notes' spread along d), and the decoded log-mel's descriptor is measured; Spearman's ρ of t
+# against it is 1 for a direction that does what its name says at every step.
+
+# %% tags=["hide-input"]
+axes_summary = axes_verdict(axes)
+display(Markdown(rho_markdown(axes['rho']))); display(Markdown(f'**Verdict.** {axes_summary}'))
+report.figure(plot_paths(axes['paths'], lib_names), 'descriptor_paths.png',
+              'Each descriptor of the decoded note (from its log-mel) along its direction in μ, at a fixed pitch.')
+save_directions(run_dir, axes['directions'], axes['rho'])
+report_progress('analysis', 2, 2, t0, 'descriptor steps (probes and paths)')
+
+# %% [markdown]
+# Listen: the first reference note of each library decoded along "brighter" and "slower attack" (when checked),
+# from −2σ to +2σ, each step made audible by the run's vocoder at the note's own level and pitch.
+
+# %% tags=["hide-input"]
+for key in [k for k in ('centroid', 'log_attack') if k in axes['directions']]:
+    for lib in sorted({p['library'] for p in axes['paths']}):
+        p0 = next(p for p in axes['paths'] if p['library'] == lib and p['descriptor'] == key)
+        i, d = p0['note'], DESCRIPTORS[key]
+        waves = path_waves(model, voc, held['mu'][i], p0['pitch'], float(ds.ref_db[i]), axes['directions'][key])
+        measured = dict(zip(p0['steps'], p0['values']))
+        audio_row({f"{t:+.0f}σ: {d.name} {measured.get(float(t), np.nan):.4g} {d.unit}": w for t, w in waves},
+                  f"\"{d.higher}\" — {ds.keys[i]} ({FAMILIES[ds.family[i]]}, MIDI {ds.pitch[i]}"
+                  + (f", {lib_names[lib]})" if lib_names else ')') + f", {label(voc)}")
+for k in ('centroid', 'log_attack'): report.row(f"R² {DESCRIPTORS[k].name} (μ, held-out)", axes['r2']['μ']['all'][k]['r2'])
+for lib, s in axes['rho'].get('centroid', {}).items(): report.row(f'"brighter": mean ρ ({lib})', s['mean'])
+
 # %% tags=["hide-input"]
 _ = report.save(verdict + '\n\n' + inv_verdict, vocoder=label(voc), ab=ab, ab_wins=wins, players=front + '\n\n' + snippet,
-            scores=rows, table=scores_table, per_library=per_library, placement=placement)
+            scores=rows, table=scores_table, per_library=per_library, placement=placement,
+            axes=dict(verdict=axes_summary, agreement=axes['agreement'], r2=axes['r2'], rho=axes['rho'],
+                      r2_table=r2_markdown(axes['r2'], columns=shown), rho_table=rho_markdown(axes['rho'])))
