@@ -107,6 +107,7 @@ _NOT_RESULT = ('run_dir', 'cache_root', 'progress', 'log_every', 'ckpt_every', '
 PROFILES = {   # how much data and compute
     'tiny':  dict(data='data/soundfont-tiny', epochs=3, batch_size=4, warmup_steps=4, log_every=2, ckpt_every=2),
     'quick': dict(data='data/soundfont-quick', epochs=8, batch_size=64, warmup_steps=150, log_every=25, ckpt_every=100),
+    'long':  dict(data='data/soundfont-quick', epochs=32, batch_size=64, warmup_steps=150, log_every=100, ckpt_every=200),
     'full':  dict(epochs=15, batch_size=128, warmup_steps=500, log_every=200, ckpt_every=2000, num_workers=4),
 }
 _PER_DIM = dict(free_bits_mode='per_dim', free_bits=16.0)    # 0.5 nats per latent dimension, each with a gradient

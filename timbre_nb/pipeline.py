@@ -12,7 +12,7 @@ from .objectives import experiment_config, OBJECTIVES, COMPARE_OBJECTIVES, DEFAU
 from .site import experiment_notebook, build_site
 
 # %% auto #0
-__all__ = ['VOCODERS', 'VOCODER_PROFILES', 'ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'VOCODERS_PAGE_PROFILES', 'Stages',
+__all__ = ['RENDERS', 'VOCODERS', 'VOCODER_PROFILES', 'ANALYSIS_PROFILES', 'EXPLORE_PROFILES', 'VOCODERS_PAGE_PROFILES', 'Stages',
            'default_data', 'ensure_data', 'ProgressLines', 'train_stage', 'notebook_stage', 'audio_row', 'RunReport',
            'choose_vocoder', 'vocoder_stage', 'run_pipeline', 'run_compare', 'run_vocoders']
 
@@ -47,9 +47,11 @@ class Stages:
         return self(name, work)
 
 # %% ../nbs/11_pipeline.ipynb #15b12c5b
+RENDERS = {'long': 'quick'}   # a pipeline profile -> the SoundFont render it trains on (default: its own name)
+
 def default_data(profile: str = 'quick') -> Path:
     "The profile's own dataset folder, relative to the working directory: the pipeline renders it when needed."
-    return Path(f'data/soundfont-{profile}')
+    return Path(f'data/soundfont-{RENDERS.get(profile, profile)}')
 
 def ensure_data(data,                  # a dataset root
                 profile: str = 'quick',# the SoundFont profile to render when `own`
@@ -185,7 +187,7 @@ def _prepare(profile, data, name, runs_root, cache_root, force):
     own = data == default_data(profile).resolve()     # named or not, the default folder is ours to render
     run = (Path(runs_root) / (name or profile)).resolve(); run.mkdir(parents=True, exist_ok=True)
     st = Stages(force)
-    st('data', ensure_data, data, profile, own)
+    st('data', ensure_data, data, RENDERS.get(profile, profile), own)
     print(cache_summary(st('cache', build_cache, data, SpecConfig(), str(Path(cache_root).resolve()))))
     return data, run, st
 
