@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from IPython.display import HTML, Markdown, display
 
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, FAMILIES, family_name
 from .vocoder import playing, label
 from .analysis import sample_indices, pca_2d
 from .model import encode_means, decode_codes
@@ -95,7 +95,7 @@ def map_points(model, ds,
             report_progress('map', min(s + batch, len(heard)), len(heard), t0, 'model clips')
     axis = 'PC' if method == 'pca' else 'UMAP'
     return dict(x=xy[:, 0], y=xy[:, 1], key=[str(k) for k in ds.keys[idx]],
-                family=[FAMILIES[f] for f in ds.family[idx]], pitch=np.asarray(ds.pitch)[idx],
+                family=[family_name(f) for f in ds.family[idx]], pitch=np.asarray(ds.pitch)[idx],
                 original=original, model=recon, axes=(f'{axis} 1 of μ', f'{axis} 2 of μ'),
                 method=method, n_audio=len(heard), with_model=with_model, n_notes=len(ds),
                 voice=label(playing(voc, gl_iters, cfg)))

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
-from .config import SpecConfig, FAMILIES, stable_hash
+from .config import SpecConfig, FAMILIES, family_name, stable_hash
 from .cache import NoteCache, build_cache
 from .data import read_wave, wav_path
 from .inversion import stft_magnitude, _hann
@@ -81,7 +81,7 @@ def grid_table(cache_dir,                 # a cache folder
         if velocity is not None and ds.velocity[i] != velocity: continue
         s, b = harmonic_energy_share(read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), ds.spec),
                                      int(ds.pitch[i]), ds.spec)
-        rows.setdefault(FAMILIES[ds.family[i]], []).append((s, b))
+        rows.setdefault(family_name(ds.family[i]), []).append((s, b))
     return [dict(family=k, notes=len(v), share=float(np.mean([s for s, _ in v])),
                  bins=float(np.mean([b for _, b in v])))
             for k, v in sorted(rows.items())]

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, FAMILIES, family_name
 from .cache import NoteCache, build_cache
 from .data import read_wave, wav_path
 from .features import mel_power
@@ -193,7 +193,7 @@ def score(voc,                                # a vocoder: voc(x, ref_db, pitch)
     for i, y in zip(idx, ys):
         a = read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), ds.spec)[:len(y)]
         f0 = f0_error(a, y, ds.spec)
-        rows.append(dict(key=str(ds.keys[i]), family=FAMILIES[ds.family[i]],
+        rows.append(dict(key=str(ds.keys[i]), family=family_name(ds.family[i]),
                          **{k: f(a, y, ds.spec) for k, f in METRICS.items() if k != 'f0_cents'},
                          f0_cents=f0['cents'], voiced=f0['voiced']))
     keys = [k for k in rows[0] if k not in ('key', 'family')]
