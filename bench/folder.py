@@ -51,7 +51,8 @@ def plan(n: int, seed: int, libs) -> list[dict]:
         program = int(rng.choice([p for p in GM_PROGRAMS if p in lib.presets]))
         lo, hi = FAMILY_PITCH_RANGE[gm_family(program)]
         out.append(dict(library=lib.name, program=program, family=gm_family(program),
-                        preset=sanitise(lib.presets[program]), pitch=int(rng.integers(lo, hi + 1)), velocity=int(rng.choice(VELOCITIES)),
+                        preset=sanitise(lib.presets[program]), pitch=int(rng.integers(lo, hi + 1)),
+                        velocity=int(rng.choice(VELOCITIES)),
                         lead=float(rng.uniform(0, 0.3)), named=k % 4 < 2, style=int(rng.integers(6)),
                         format=FORMATS[k % len(FORMATS)]))
     return out
