@@ -28,6 +28,11 @@ def _data_folder(args):
                                       families=args.families, splits=args.splits, seed=args.seed,
                                       velocity=args.velocity, force=args.force)))
 
+def _place(args):
+    from timbre_nb.place import run_place
+    print(run_place(args.run, args.data, cache_root=args.cache_root, vocoder=args.vocoder, force=args.force,
+                    max_points=args.max_points, n_nearest=args.n_nearest))
+
 def _cache(args):
     from timbre_nb.cache import build_cache, cache_summary
     print(cache_summary(build_cache(args.data, cache_root=args.cache_root)))
@@ -187,6 +192,20 @@ def parser() -> argparse.ArgumentParser:
     vocoder.add_argument('--config', help='VocoderConfig fields as JSON, e.g. \'{"steps": 1000}\'')
     vocoder.add_argument('--run', help='also point this run folder at it (its sounds are then made by it)')
     vocoder.set_defaults(fn=_vocoder)
+    place = commands.add_parser('place', help="place your own notes on a trained run's map: a page of its site",
+                                description="Encode the notes of DIR (a dataset in the NSynth layout, e.g. made by "
+                                "`timbre-nb data folder --in FOLDER --out DIR --splits all`) with the run's model, draw "
+                                "them on the map of its training notes (playable: recording and model), and list each "
+                                "note's nearest instruments and the nearest General MIDI program of each library.")
+    place.add_argument('--run', required=True, help='a trained run folder (runs/<name>)')
+    place.add_argument('--data', required=True, help='the dataset of your notes')
+    place.add_argument('--cache-root', default='cache')
+    place.add_argument('--vocoder', default='', help="what makes the sound: the run's (default), 'griffin-lim', or a "
+                       "vocoder folder")
+    place.add_argument('--max-points', type=int, default=300, help='training notes drawn on the map')
+    place.add_argument('--n-nearest', type=int, default=3, help='nearest instruments listed per note')
+    place.add_argument('--force', action='store_true', help='redo the page even when nothing changed')
+    place.set_defaults(fn=_place)
     vocoders = commands.add_parser('vocoders', help='train and score every vocoder candidate; add the page to the site')
     _add_run_options(vocoders, PROFILES, OBJECTIVES, compare=True, vocoder=False)
     vocoders.set_defaults(fn=_vocoders)

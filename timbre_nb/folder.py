@@ -8,7 +8,7 @@ import json, logging, re, time
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
+import numpy as np, torch
 from tqdm.auto import tqdm
 
 from .config import SpecConfig, FAMILIES, SOURCES, SPLITS, ALL_SPLIT, UNKNOWN, N_PITCHES, stable_hash
@@ -154,7 +154,9 @@ def import_folder(src,                      # a folder tree of audio files (WAV,
     if _reusable(out, key, 'folder'): return {**json.loads((out/'folder_summary.json').read_text()), 'reused': True}
     part, skips = _make_room(out, force, 'folder', 'folder import'), Skips()
     (part/'staging').mkdir(parents=True)
-    notes = _read_all(src, files, instrument_from, velocity, cfg, part/'staging', skips, progress)
+    threads = torch.get_num_threads(); torch.set_num_threads(1)     # CREPE's small convolutions: one thread is enough
+    try: notes = _read_all(src, files, instrument_from, velocity, cfg, part/'staging', skips, progress)
+    finally: torch.set_num_threads(threads)
     table, library, records = _instrument_table(notes, family_map, splits, seed), sanitise(src.resolve().name), []
     for s in (SPLITS if splits == 'instrument' else (ALL_SPLIT,)): (part/f'nsynth-{s}'/'audio').mkdir(parents=True)
     for k, n in enumerate(notes):

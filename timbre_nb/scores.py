@@ -42,9 +42,11 @@ def probe_predictions(train_X: np.ndarray,   # (N_train, D) features of the trai
                     pitch=ridge.fit(train_X, pitch).predict(test_X))
 
 # %% ../nbs/10_scores.ipynb #2a45a6d4
-def _directions(X: np.ndarray) -> np.ndarray:
-    "Features standardised over the notes, then scaled to unit length: dot products are cosine similarities."
-    Z = (X - X.mean(0)) / (X.std(0) + 1e-8)
+def _directions(X: np.ndarray, ref: np.ndarray | None = None) -> np.ndarray:
+    ("Features standardised over the notes (or with the mean and spread of `ref`'s), then scaled to unit length: "
+     "dot products are cosine similarities.")
+    ref = X if ref is None else ref
+    Z = (X - ref.mean(0)) / (ref.std(0) + 1e-8)
     return Z / (np.linalg.norm(Z, axis=1, keepdims=True) + 1e-12)
 
 def _rank_in_blocks(X, masks, k: int = 5, block: int = 512) -> dict:
