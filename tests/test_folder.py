@@ -1,7 +1,7 @@
 """`timbre-nb data folder` from a shell: a folder of notes in, a dataset out, bad files counted; and `timbre-nb run`
 stopping at the data stage when valid/test instruments are also in train."""
 import json
-import numpy as np
+import numpy as np, pytest
 import soundfile as sf
 from conftest import cli
 
@@ -12,7 +12,7 @@ def tone(midi, sr=16000, seconds=2.0):
     return (0.4 * x / np.abs(x).max() * np.exp(-t)).astype(np.float32)
 
 
-def test_data_folder_command(tmp_path):
+def test_data_folder_command(tmp_path, capsys):
     src = tmp_path / 'notes'
     for name in ('flutes/alto', 'my synth'): (src / name).mkdir(parents=True)
     sf.write(src / 'flutes/alto/Flute_C5_ff.wav', tone(72, 44100), 44100, subtype='PCM_24')
@@ -30,12 +30,14 @@ def test_data_folder_command(tmp_path):
     lead = recs['my synth/lead.flac']
     assert (lead['pitch'], lead['pitch_from'], lead['instrument_family_str']) == (57, 'estimate', 'unknown')
     assert lead['pitch_confidence'] > 0.5
-    again = cli('data', 'folder', '--in', src, '--out', out, '--splits', 'all')
-    assert '(reused)' in again.stdout
-    other = cli('data', 'folder', '--in', src, '--out', out, check=False)          # other arguments, no --force
-    assert other.returncode == 2 and 'holds a folder import made with other arguments' in other.stderr
-    missing = cli('data', 'folder', '--in', tmp_path / 'nope', '--out', tmp_path / 'x', check=False)
-    assert missing.returncode == 2 and 'nope: no such folder' in missing.stderr
+    from timbre_nb.cli import main                                                 # in-process: no torch start-up
+    main(['data', 'folder', '--in', str(src), '--out', str(out), '--splits', 'all'])
+    assert '(reused)' in capsys.readouterr().out
+    for argv, message in ((['--in', str(src), '--out', str(out)], 'holds a folder import made with other arguments'),
+                          (['--in', str(tmp_path / 'nope'), '--out', str(tmp_path / 'x')], 'nope: no such folder')):
+        with pytest.raises(SystemExit) as e: main(['data', 'folder', *argv])
+        err = capsys.readouterr().err
+        assert e.value.code == 2 and message in err, err
 
 
 def test_run_stops_at_data_stage_when_splits_share_instruments(tmp_path):
