@@ -123,6 +123,26 @@ def test_rerun_reuses_everything(tiny_run):
             dict.fromkeys(('train', 'analysis', 'explore'), 'reused'))
     assert notes['vocoder'].startswith('reused: ')                         # the vocoder trained once, then reused
 
+def test_place_your_notes(tiny_run):
+    "`timbre-nb data folder` then `timbre-nb place`, as the README writes them: the page 'Your notes' joins the site."
+    work, _, _ = tiny_run
+    (work / 'my notes' / 'pads').mkdir(parents=True)
+    t = np.arange(32000) / 16000
+    for name, f0 in (('C4.wav', 261.63), ('warm.flac', 196.0)):                 # named C4; estimated G3
+        sf.write(work / 'my notes' / 'pads' / name, 0.5 * np.sin(2 * np.pi * f0 * t) * np.exp(-t), 16000)
+    r = cli('data', 'folder', '--in', 'my notes', '--out', 'data/my-notes', '--splits', 'all', cwd=work)
+    assert '2 notes written' in r.stdout and 'estimated by CREPE: 1' in r.stdout, r.stdout
+    r = cli('place', '--run', 'runs/tiny', '--data', 'data/my-notes', cwd=work)
+    run = work / 'runs' / 'tiny'
+    assert r.stdout.strip().splitlines()[-1] == str(run / 'site' / 'index.html'), r.stdout[-2000:]
+    rec = json.loads((run / 'place.json').read_text())
+    assert rec['n_notes'] == 2 and {row['source'] for row in rec['rows']} == {'pads/C4.wav', 'pads/warm.flac'}
+    assert all(row['nearest'] and row['by_library'] for row in rec['rows'])
+    page = (run / 'site' / 'place.html').read_text()
+    assert 'Your notes' in page and 'pads/warm.flac' in page and 'GM ' in page
+    assert page.count('data:audio/mpeg;base64,') >= 2 * (rec['map']['n_points'] + 2)   # every point: recording, model
+    assert 'place.html' in (run / 'site' / 'index.html').read_text()
+
 def test_vocoders_page_then_griffin_lim(tiny_run):
     "The candidates page joins the run's site; choosing Griffin-Lim afterwards re-plays the analysis (after the rerun)."
     work, args, _ = tiny_run

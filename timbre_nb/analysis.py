@@ -12,7 +12,7 @@ import torch
 import matplotlib.pyplot as plt
 from sklearn.decomposition import PCA
 
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, FAMILIES, UNKNOWN, UNKNOWN_ID
 from .features import norm_to_db
 from .model import encode_means
 
@@ -103,8 +103,10 @@ def plot_embedding(xy:np.ndarray,             # (N, 2) embedding
     colours = list(plt.get_cmap('tab10').colors) + ['black', 'grey']   # fixed colour per family label, across figures
     for fam in np.unique(family):
         of_fam = family == fam
-        ax_f.scatter(xy[of_fam, 0], xy[of_fam, 1], s=6, alpha=0.7, color=colours[int(fam) % len(colours)],
-                     label=family_names[int(fam)])
+        unknown = fam == UNKNOWN_ID                                    # a user's unlabelled notes: grey
+        ax_f.scatter(xy[of_fam, 0], xy[of_fam, 1], s=6, alpha=0.7,
+                     color='grey' if unknown else colours[int(fam) % len(colours)],
+                     label=UNKNOWN if unknown else family_names[int(fam)])
     ax_f.legend(title='family', markerscale=3, fontsize=8, loc='best')
     ax_f.set_title('coloured by instrument family')
     by_pitch = ax_p.scatter(xy[:, 0], xy[:, 1], s=6, alpha=0.7, c=pitch, cmap='viridis')

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
-from .config import SpecConfig, SPLITS, FAMILIES, stable_hash
+from .config import SpecConfig, SPLITS, FAMILIES, family_name, stable_hash
 from .data import read_examples, filter_notes, read_wave, wav_path, BadAudio, Skips
 from .data import record_library, record_program, UNLABELLED_LIBRARY
 from .features import log_mel
@@ -211,7 +211,7 @@ def cache_summary(cache_dir) -> str:
     per_library = np.zeros(len(libraries), dtype=int)
     for split, n in manifest['splits'].items():
         meta = json.loads((cache_dir / f'{split}.json').read_text())
-        fams = sorted({FAMILIES[f] for f in meta['instrument_family']})
+        fams = sorted({family_name(f) for f in meta['instrument_family']})
         pitches = f"{min(meta['pitch'])}–{max(meta['pitch'])}" if meta['pitch'] else '–'
         skipped = f"; skipped {sum(meta['skipped'].values())}" if meta['skipped'] else ''
         lines.append(f"  {split:5s}: {n:6d} notes, {len(set(meta['instrument'])):3d} instruments, pitch {pitches}, "

@@ -22,6 +22,17 @@ def _data_soundfont(args):
                              force=args.force)
     print(json.dumps(summary, indent=1))
 
+def _data_folder(args):
+    from timbre_nb.folder import import_folder, folder_report
+    print(folder_report(import_folder(args.src, args.out, instrument_from=args.instrument_from,
+                                      families=args.families, splits=args.splits, seed=args.seed,
+                                      velocity=args.velocity, force=args.force)))
+
+def _place(args):
+    from timbre_nb.place import run_place
+    print(run_place(args.run, args.data, cache_root=args.cache_root, vocoder=args.vocoder, force=args.force,
+                    max_points=args.max_points, n_nearest=args.n_nearest))
+
 def _cache(args):
     from timbre_nb.cache import build_cache, cache_summary
     print(cache_summary(build_cache(args.data, cache_root=args.cache_root)))
@@ -104,6 +115,30 @@ def _add_run_options(cmd, profiles, objectives, compare=False, vocoder=True):
     cmd.add_argument('--vocoder-root', default='vocoders', help='where trained vocoders live')
     cmd.add_argument('--force', action='store_true', help='redo stages even when nothing changed')
 
+def _add_folder_command(sources):
+    from timbre_nb.folder import SPLIT_MODES, DEFAULT_VELOCITY
+    folder = sources.add_parser('folder', help='import a folder tree of one-shot notes (WAV, FLAC, OGG, MP3, AIFF, '
+                                'any rate and channels) into one NSynth-layout dataset',
+                                description='Each file becomes a 4 s, 16 kHz mono note, onset first. Its pitch comes '
+                                'from the file name when the name says it, in scientific pitch notation (MIDI 60 = C4, '
+                                'A4 = 69 = 440 Hz: C#4, Db4, c4, A4_100 = A4 at velocity 100) or as a bare MIDI number '
+                                '21-108; otherwise CREPE estimates it, and an unpitched or ambiguous file is skipped. '
+                                'Every skipped file is counted with its reason.')
+    folder.add_argument('--in', dest='src', required=True, metavar='DIR', help='the folder of notes (any tree)')
+    folder.add_argument('--out', required=True, help='dataset root to create (gets nsynth-<split>/ folders)')
+    folder.add_argument('--instrument-from', metavar='REGEX', help="a regular expression on each file's path under "
+                        "--in; its first group (or the whole match) names the instrument (default: the file's folder)")
+    folder.add_argument('--families', metavar='JSON', help='a file {"instrument": "family"} or {"instrument": '
+                        '{"family": ..., "source": ...}} (default: a folder named after an NSynth family, '
+                        'else unknown)')
+    folder.add_argument('--splits', default=SPLIT_MODES[0], choices=SPLIT_MODES, help="'instrument': train/valid/test "
+                        "share no instrument; 'all': one split, for notes only to be placed on a trained map")
+    folder.add_argument('--seed', type=int, default=0, help='seed of the instrument split')
+    folder.add_argument('--velocity', type=int, default=DEFAULT_VELOCITY,
+                        help='the velocity of notes whose name gives none')
+    folder.add_argument('--force', action='store_true', help='replace an import made with other arguments at --out')
+    folder.set_defaults(fn=_data_folder)
+
 def parser() -> argparse.ArgumentParser:
     from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE, COMPARE_OBJECTIVES
     from timbre_nb.render import PROFILES as RENDER_PROFILES, HOLDOUTS
@@ -130,6 +165,7 @@ def parser() -> argparse.ArgumentParser:
     soundfont.add_argument('--out', required=True)
     soundfont.add_argument('--force', action='store_true', help='replace a render made with other arguments at --out')
     soundfont.set_defaults(fn=_data_soundfont)
+    _add_folder_command(sources)
     cache = commands.add_parser('cache', help='build (or reuse) the log-mel cache of a dataset')
     cache.add_argument('--data', required=True); cache.add_argument('--cache-root', default='cache')
     cache.set_defaults(fn=_cache)
@@ -163,6 +199,20 @@ def parser() -> argparse.ArgumentParser:
     vocoder.add_argument('--config', help='VocoderConfig fields as JSON, e.g. \'{"steps": 1000}\'')
     vocoder.add_argument('--run', help='also point this run folder at it (its sounds are then made by it)')
     vocoder.set_defaults(fn=_vocoder)
+    place = commands.add_parser('place', help="place your own notes on a trained run's map: a page of its site",
+                                description="Encode the notes of DIR (a dataset in the NSynth layout, e.g. made by "
+                                "`timbre-nb data folder --in FOLDER --out DIR --splits all`) with the run's model, draw "
+                                "them on the map of its training notes (playable: recording and model), and list each "
+                                "note's nearest instruments and the nearest General MIDI program of each library.")
+    place.add_argument('--run', required=True, help='a trained run folder (runs/<name>)')
+    place.add_argument('--data', required=True, help='the dataset of your notes')
+    place.add_argument('--cache-root', default='cache')
+    place.add_argument('--vocoder', default='', help="what makes the sound: the run's (default), 'griffin-lim', or a "
+                       "vocoder folder")
+    place.add_argument('--max-points', type=int, default=300, help='training notes drawn on the map')
+    place.add_argument('--n-nearest', type=int, default=3, help='nearest instruments listed per note')
+    place.add_argument('--force', action='store_true', help='redo the page even when nothing changed')
+    place.set_defaults(fn=_place)
     vocoders = commands.add_parser('vocoders', help='train and score every vocoder candidate; add the page to the site')
     _add_run_options(vocoders, PROFILES, OBJECTIVES, compare=True, vocoder=False)
     vocoders.set_defaults(fn=_vocoders)
@@ -177,5 +227,5 @@ def main(argv=None):
     if getattr(args, 'objective', 0) is None:
         from timbre_nb.objectives import DEFAULT_OBJECTIVE; args.objective = DEFAULT_OBJECTIVE
     try: args.fn(args)
-    except (FileNotFoundError, ValueError, FloatingPointError) as e:
+    except (FileNotFoundError, FileExistsError, ValueError, FloatingPointError) as e:
         print(f'timbre-nb: error: {e}', file=sys.stderr); sys.exit(2)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, asdict
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['FAMILIES', 'SOURCES', 'QUALITIES', 'VELOCITIES', 'N_PITCHES', 'SPLITS', 'SpecConfig', 'stable_hash', 'read_json',
-           'Stamp']
+__all__ = ['FAMILIES', 'SOURCES', 'QUALITIES', 'VELOCITIES', 'N_PITCHES', 'SPLITS', 'ALL_SPLIT', 'UNKNOWN', 'UNKNOWN_ID',
+           'SpecConfig', 'stable_hash', 'read_json', 'Stamp', 'label_id', 'family_name']
 
 # %% ../nbs/00_config.ipynb #c004
 @dataclass(frozen=True)
@@ -85,3 +85,20 @@ QUALITIES = ('bright', 'dark', 'distortion', 'fast_decay', 'long_release', 'mult
 VELOCITIES = (25, 50, 75, 100, 127)   # NSynth's velocity set
 N_PITCHES = 128                       # MIDI pitch vocabulary
 SPLITS = ('train', 'valid', 'test')
+ALL_SPLIT = 'all'                     # the one split of a dataset made only to be placed on a trained map
+
+# %% ../nbs/00_config.ipynb #c010b
+UNKNOWN = 'unknown'   # the family (or source) name of a note nobody labelled, e.g. from a user's sample folder
+UNKNOWN_ID = -1       # its integer label; never an index into FAMILIES or SOURCES
+
+def label_id(name:str, vocab:tuple) -> int:
+    "NSynth's integer label of `name` in `vocab` (FAMILIES or SOURCES); UNKNOWN_ID for UNKNOWN."
+    return UNKNOWN_ID if name == UNKNOWN else vocab.index(name)
+
+def family_name(family:int) -> str:
+    "The name of an integer family label: UNKNOWN for UNKNOWN_ID; any other label outside FAMILIES is an error."
+    if family == UNKNOWN_ID: return UNKNOWN
+    if not 0 <= family < len(FAMILIES):
+        raise IndexError(f'family label {family}: expected 0-{len(FAMILIES) - 1} (FAMILIES) '
+                         f'or {UNKNOWN_ID} ({UNKNOWN})')
+    return FAMILIES[family]

@@ -11,12 +11,12 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from .config import SpecConfig, FAMILIES, SOURCES, QUALITIES, SPLITS
+from .config import SpecConfig, FAMILIES, SOURCES, QUALITIES, SPLITS, ALL_SPLIT, UNKNOWN, label_id
 
 # %% auto #0
 __all__ = ['log', 'RECORD_FIELDS', 'UNLABELLED_LIBRARY', 'HOW_TO_GET_DATA', 'SILENT_PEAK', 'Skips', 'record_library',
            'record_program', 'split_dir', 'wav_path', 'read_examples', 'BadAudio', 'read_wave', 'make_record',
-           'write_examples', 'filter_notes']
+           'write_examples', 'shared_instruments', 'check_disjoint', 'filter_notes']
 
 # %% ../nbs/01_data.ipynb #c004
 log = logging.getLogger('timbre_nb')
@@ -59,8 +59,10 @@ def _check_record(key, record) -> str|None:
     if record['note_str'] != key: return 'note_str differs from its key'
     if not 0 <= record['pitch'] <= 127: return 'pitch out of range 0-127'
     if not 0 <= record['velocity'] <= 127: return 'velocity out of range 0-127'
-    if record['instrument_family_str'] not in FAMILIES: return f'unknown family {record["instrument_family_str"]!r}'
-    if record['instrument_source_str'] not in SOURCES: return f'unknown source {record["instrument_source_str"]!r}'
+    for what, vocab in (('family', FAMILIES), ('source', SOURCES)):
+        name, label = record[f'instrument_{what}_str'], record[f'instrument_{what}']
+        if name not in vocab and name != UNKNOWN: return f'unknown {what} {name!r}'
+        if label != label_id(name, vocab): return f'instrument_{what} {label} disagrees with {name!r}'
     if len(record['qualities']) != len(QUALITIES):
         return f'qualities has {len(record["qualities"])} entries, not {len(QUALITIES)}'
     return None
@@ -78,11 +80,13 @@ def record_program(record:dict) -> int:
 # %% ../nbs/01_data.ipynb #c011
 HOW_TO_GET_DATA = ("Unpack the official NSynth archive with "      # the end of every "no dataset here" error
                    "`timbre-nb data nsynth --archive nsynth-<split>.jsonwav.tar.gz --out <root>` "
-                   "or render the SoundFont dataset with `timbre-nb data soundfont --out <root>`.")
+                   "or render the SoundFont dataset with `timbre-nb data soundfont --out <root>`, "
+                   "or import a folder of your own notes with `timbre-nb data folder --in <folder> --out <root>`.")
 
 def split_dir(root, split:str) -> Path:
     "`<root>/nsynth-<split>`, checked to exist and to hold examples.json."
-    if split not in SPLITS: raise ValueError(f'unknown split {split!r}; expected one of {SPLITS}')
+    if split not in (*SPLITS, ALL_SPLIT):
+        raise ValueError(f'unknown split {split!r}; expected one of {SPLITS} or {ALL_SPLIT!r}')
     folder = Path(root)/f'nsynth-{split}'
     if not folder.is_dir():
         raise FileNotFoundError(f'{folder}: no such folder. Expected the NSynth jsonwav layout '
@@ -154,8 +158,8 @@ def read_wave(path,                    # a .wav file
     return x
 
 # %% ../nbs/01_data.ipynb #c015
-def make_record(family:str,      # one of FAMILIES
-                source:str,      # one of SOURCES
+def make_record(family:str,      # one of FAMILIES, or UNKNOWN
+                source:str,      # one of SOURCES, or UNKNOWN
                 inst:int,        # per-family instrument index (goes into note_str)
                 pitch:int,       # MIDI pitch 0-127
                 velocity:int,    # MIDI velocity 0-127
@@ -164,11 +168,11 @@ def make_record(family:str,      # one of FAMILIES
                 note:int,        # global note id
                 sr:int=SpecConfig().sr, # sample rate, Hz
                ) -> dict:
-    "An NSynth examples.json record with no qualities annotated."
+    "An NSynth examples.json record with no qualities annotated; family and source may be UNKNOWN (label -1)."
     return dict(note=note, note_str=f'{family}_{source}_{inst:03d}-{pitch:03d}-{velocity:03d}', pitch=pitch,
                 velocity=velocity, sample_rate=sr, instrument=instrument, instrument_str=instrument_str,
-                instrument_family=FAMILIES.index(family), instrument_family_str=family,
-                instrument_source=SOURCES.index(source), instrument_source_str=source,
+                instrument_family=label_id(family, FAMILIES), instrument_family_str=family,
+                instrument_source=label_id(source, SOURCES), instrument_source_str=source,
                 qualities=[0]*len(QUALITIES), qualities_str=[])
 
 def write_examples(split_folder, records:list[dict]) -> Path:
@@ -177,6 +181,29 @@ def write_examples(split_folder, records:list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, 'w') as f: json.dump({r['note_str']: r for r in records}, f, sort_keys=True, indent=1)
     return path
+
+# %% ../nbs/01_data.ipynb #c021d
+def shared_instruments(root) -> dict:  # {split: sorted instrument names it shares with train}, non-empty splits only
+    "The valid/test instruments of the dataset at `root` that its train split holds too (read from examples.json)."
+    def instruments(split):
+        path = Path(root)/f'nsynth-{split}'/'examples.json'
+        if not path.is_file(): return {}
+        raw = json.loads(path.read_text())
+        return {r['instrument']: r.get('instrument_str', str(r['instrument'])) for r in raw.values()
+                if isinstance(r, dict) and 'instrument' in r}
+    train = instruments('train')
+    out = {s: sorted({name for i, name in instruments(s).items() if i in train}) for s in SPLITS[1:]}
+    return {s: names for s, names in out.items() if names}
+
+def check_disjoint(root):
+    "Stop with the list of shared instruments when a valid/test instrument of `root` is also in train."
+    shared = shared_instruments(root)
+    if shared:
+        listing = '; '.join(f'{s}: {len(n)} ({", ".join(n[:10])}{" …" if len(n) > 10 else ""})'
+                            for s, n in shared.items())
+        raise ValueError(f'{root}: valid/test instruments also in train — {listing}. Every score is measured on '
+                         'instruments the model never heard: re-split the dataset so no instrument is in two splits '
+                         '(`timbre-nb data folder` and `timbre-nb data soundfont` split by instrument).')
 
 # %% ../nbs/01_data.ipynb #c023
 def _names_to_ids(names, vocab, what):

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import math
 import numpy as np, torch, torch.nn.functional as F
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, family_name
 from .cache import NoteCache
 from .inversion import _hann
 from .vocoder_data import note_wave
@@ -70,7 +70,7 @@ def grid_table(cache_dir,                 # a cache folder
     for i in range(len(ds)):
         if velocity is not None and ds.velocity[i] != velocity: continue
         s, b = harmonic_energy_share(note_wave(ds, i), int(ds.pitch[i]), ds.spec)
-        rows.setdefault(FAMILIES[ds.family[i]], []).append((s, b))
+        rows.setdefault(family_name(ds.family[i]), []).append((s, b))
     return [dict(family=k, notes=len(v), share=float(np.mean([s for s, _ in v])),
                  bins=float(np.mean([b for _, b in v])))
             for k, v in sorted(rows.items())]

@@ -12,7 +12,7 @@ import torch
 import soundfile as sf
 from IPython.display import HTML
 
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, FAMILIES, family_name
 from .features import norm_to_db
 from .vocoder import playing
 from .reconstruction import window_codes, decode_windows
@@ -58,7 +58,7 @@ def note_label(ds,      # a NoteCache
                i: int,  # note index
               ) -> str:
     "`key — family, MIDI pitch` of note `i`."
-    return f'{ds.keys[i]} — {FAMILIES[ds.family[i]]}, MIDI {ds.pitch[i]}'
+    return f'{ds.keys[i]} — {family_name(ds.family[i])}, MIDI {ds.pitch[i]}'
 
 def original_wave(ds,                            # a NoteCache (its data_root holds the wavs)
                   i: int,                        # note index

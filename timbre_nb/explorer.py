@@ -23,6 +23,12 @@ from .axes import load_directions
 __all__ = ['TimbreExplorer', 'explore_summary', 'save_explore']
 
 # %% ../nbs/18_explorer.ipynb #ad96fc1b
+def _index_of(ds, key: str) -> int:
+    "The index of the note whose key is `key` in `ds`; an error listing a few keys if there is none."
+    hits = np.flatnonzero(np.asarray(ds.keys) == key)
+    if not len(hits): raise ValueError(f'no note {key!r} here; keys look like {list(np.asarray(ds.keys)[:3])}')
+    return int(hits[0])
+
 class TimbreExplorer:
     ("ipywidgets explorer: a note picker, sliders along principal directions, named descriptor directions "
      "(and single dimensions) of μ, a pitch slider.")
@@ -36,11 +42,14 @@ class TimbreExplorer:
                  max_notes: int = 300,         # notes in the dropdown (a seeded sample if more)
                  pca_notes: int = 2000,        # notes whose μ the PCA is fitted on (a seeded sample if more)
                  seed: int = 0,                # both samples
+                 pca_ds=None,                  # the notes whose μ the slider directions follow (default: `ds`)
+                 start=None,                   # the first note: an index or a key of `ds` (default: the first drawn)
                  cfg: SpecConfig = SpecConfig()):
         import ipywidgets as W
         from sklearn.decomposition import PCA
         self.model, self.ds, self.cfg, self.voc = model, ds, cfg, playing(voc, gl_iters, cfg)
-        mu = encode_means(model, ds, sample_indices(len(ds), pca_notes, seed))     # (N, D)
+        space = ds if pca_ds is None else pca_ds
+        mu = encode_means(model, space, sample_indices(len(space), pca_notes, seed))  # (N, D)
         N, D = mu.shape
         k = max(1, min(n_components, N, D))
         pca = PCA(n_components=k).fit(mu) if N > 1 else None
@@ -55,10 +64,14 @@ class TimbreExplorer:
         self.dim_sliders = [slider(f'z[{d}] (σ)') for d in self.dims]
         self.directions = list((directions or {}).values())                             # named descriptor directions
         self.named_sliders = [slider(f"{d['higher']} (σ)") for d in self.directions]
-        notes = sample_indices(len(ds), max_notes, seed)
-        self.note = W.Dropdown(options=[(note_label(ds, int(i)), int(i)) for i in notes], value=int(notes[0]),
+        notes = [int(i) for i in sample_indices(len(ds), max_notes, seed)]
+        if start is not None:                                                   # the chosen note first in the list
+            start = int(start) if np.issubdtype(type(start), np.integer) else _index_of(ds, start)
+            notes = [start] + [i for i in notes if i != start][:max_notes - 1]
+        pitches = np.concatenate([np.asarray(ds.pitch), np.asarray(space.pitch)])
+        self.note = W.Dropdown(options=[(note_label(ds, i), i) for i in notes], value=notes[0],
                                description='note', layout=W.Layout(width='520px'))
-        self.pitch = W.IntSlider(value=int(ds.pitch[notes[0]]), min=int(np.min(ds.pitch)), max=int(np.max(ds.pitch)),
+        self.pitch = W.IntSlider(value=int(ds.pitch[notes[0]]), min=int(pitches.min()), max=int(pitches.max()),
                                  description='MIDI pitch', continuous_update=False)
         self.out, self.player = W.Output(), W.Audio(format='wav', autoplay=False, loop=False)
         self._hold, self.mu = False, torch.as_tensor(encode_means(model, ds, [self.note.value])[0])  # (D,) the note's μ
@@ -71,14 +84,18 @@ class TimbreExplorer:
 
     @classmethod
     def from_run(cls, run_dir,  # a run folder (config.json + checkpoints/)
-                 **kw,          # TimbreExplorer arguments
+                 notes=None,    # other notes to explore (a NoteCache, e.g. `place.user_notes`): default the held-out
+                 **kw,          # TimbreExplorer arguments (`start`: the first note)
                 ) -> TimbreExplorer:
-        "An explorer over a run's held-out notes (its newest checkpoint), playing through the run's vocoder."
+        ("An explorer over a run's held-out notes, or over `notes` with the sliders along the held-out notes' "
+         "principal directions; its newest checkpoint, playing through the run's vocoder.")
         from timbre_nb.training import load_model
         from timbre_nb.runs import eval_set
         from timbre_nb.vocoder_folder import for_run
-        return cls(load_model(run_dir), eval_set(run_dir),
-                   **{'voc': for_run(run_dir), 'directions': load_directions(run_dir), **kw})
+        held_out = eval_set(run_dir)
+        return cls(load_model(run_dir), held_out if notes is None else notes,
+                   **{'voc': for_run(run_dir), 'directions': load_directions(run_dir),
+                      'pca_ds': None if notes is None else held_out, **kw})
 
     @property
     def sliders(self) -> list: return self.pc_sliders + self.dim_sliders + self.named_sliders

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, family_name
 from .cache import window_starts
 from .features import norm_to_db, mel_filterbank
 from .model import model_device, evaluating, encoded_batches
@@ -77,7 +77,7 @@ def error_summary(errors: dict,      # note_errors output
     out.update({f'{k} bands': float(b[:, m].mean()) for k, m in band_regions(cfg).items()})
     if family is not None:
         family = np.asarray(family)
-        out.update({FAMILIES[k]: float(errors['onset_db'][family == k].mean()) for k in np.unique(family)})
+        out.update({family_name(k): float(errors['onset_db'][family == k].mean()) for k in np.unique(family)})
     return out
 
 def plot_error_profile(curves: dict,                  # {label: note_errors output}

@@ -11,7 +11,7 @@ import torch
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, FAMILIES, family_name
 from .features import norm_to_db
 from .model import encode_means, decode_codes
 from .vocoder import playing, label
@@ -60,7 +60,8 @@ def interpolation_path(model,                          # has encode and decode
     x = decode_codes(model, z, int(ds.pitch[a]))                              # (S, n_mels, T)
     db = norm_to_db(x, cfg)                                                # dB re the note's peak
     return dict(t=t.numpy(), z=z.numpy(), x=x.numpy(), a=int(a), b=int(b), pitch=int(ds.pitch[a]),
-                keys=(str(ds.keys[a]), str(ds.keys[b])), families=(FAMILIES[ds.family[a]], FAMILIES[ds.family[b]]),
+                keys=(str(ds.keys[a]), str(ds.keys[b])),
+                families=(family_name(ds.family[a]), family_name(ds.family[b])),
                 d_a=(db - db[0]).abs().mean((1, 2)).numpy(), d_b=(db - db[-1]).abs().mean((1, 2)).numpy())
 
 def is_monotone(path: dict,           # interpolation_path output

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.docments import docments
-from .config import FAMILIES, stable_hash
+from .config import FAMILIES, UNKNOWN_ID, stable_hash
 from .model import CVAE, CVAEConfig, reparameterise
 from .cache import CROPS
 from .pairs import virtual_instruments
@@ -270,7 +270,9 @@ class TimbreObjective(nn.Module):
                 weight = weight * (c.recon_weight * terms['recon']).detach() / terms['nce'].detach().clamp_min(1e-3)
             terms['total'] = terms['total'] + weight * terms['nce']
         if self.family_head is not None:
-            terms['family_ce'] = F.cross_entropy(self.family_head(mu.float()), family)
+            known = family != UNKNOWN_ID                      # notes of unknown family (a user's folder) teach nothing
+            terms['family_ce'] = (F.cross_entropy(self.family_head(mu.float())[known], family[known]) if known.any()
+                                  else mu.new_zeros(()))
             terms['total'] = terms['total'] + c.family_head * ramp * terms['family_ce']
         if self.pitch_head is not None:                  # the head learns pitch class; the encoder, to hide it
             terms['adv_pitch'] = F.cross_entropy(

@@ -6,7 +6,8 @@
 from __future__ import annotations
 import html, json, os, sys, time
 from pathlib import Path
-from .config import SpecConfig, Stamp, stable_hash, read_json
+from .config import SpecConfig, Stamp, stable_hash, read_json, ALL_SPLIT
+from .data import check_disjoint
 from .cache import build_cache, cache_summary
 from .objectives import experiment_config, OBJECTIVES, COMPARE_OBJECTIVES, DEFAULT_OBJECTIVE
 from .site import experiment_notebook, build_site
@@ -58,17 +59,24 @@ def ensure_data(data,                  # a dataset root
                 own: bool = False,     # `data` is the profile's own default folder (data/soundfont-<profile>)
                ) -> Path:
     ("`data` as a dataset root. The default folder is rendered (again when the render recipe changed); "
-     "others must exist.")
+     "others must exist; no valid/test instrument may be in train.")
     data = Path(data)
     if own:                                       # reused when current; a render of an older recipe is replaced
         from timbre_nb.render import render_dataset, _ours
         render_dataset(data, profile=profile, force=_ours(data))
         return data
-    if (data / 'nsynth-train' / 'examples.json').exists(): return data
-    raise FileNotFoundError(f'{data}: holds no nsynth-train/examples.json. Point --data at a dataset root in the '
-                            f'NSynth jsonwav layout (nsynth-{{train,valid,test}}/examples.json + audio/): render one '
-                            f'with `timbre-nb data soundfont --out {data}` or unpack NSynth with '
-                            f'`timbre-nb data nsynth`, or leave --data out to use the default SoundFont dataset.')
+    if (data / 'nsynth-train' / 'examples.json').exists():
+        check_disjoint(data)                      # before any training: every score needs unheard instruments
+        return data
+    placing = (data / f'nsynth-{ALL_SPLIT}').is_dir()
+    raise FileNotFoundError(f'{data}: holds no nsynth-train/examples.json. ' + (
+        f'It holds one {ALL_SPLIT!r} split (made by `timbre-nb data folder --splits all`): place its notes on a '
+        f'trained run with `timbre-nb place --run RUN --data {data}`, or import the folder again with '
+        f'`--splits instrument` to train on it.' if placing else
+        f'Point --data at a dataset root in the NSynth jsonwav layout (nsynth-{{train,valid,test}}/examples.json + '
+        f'audio/): render one with `timbre-nb data soundfont --out {data}`, import your own notes with '
+        f'`timbre-nb data folder --in DIR --out {data}`, or unpack NSynth with `timbre-nb data nsynth`, or leave '
+        f'--data out to use the default SoundFont dataset.'))
 
 # %% ../nbs/11_pipeline.ipynb #c008
 class ProgressLines:

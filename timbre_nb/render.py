@@ -41,16 +41,18 @@ def profile_pitches(family:str, spec:dict) -> list[int]:
 # %% ../nbs/02a_render.ipynb #c018
 HOLDOUTS = ('program', 'instrument')   # what a multi-library split holds out; the first is the default
 
-def assign_splits(programs,       # GM programs to split
+def assign_splits(programs,       # GM programs to split (or any sortable instrument keys, with `family_of`)
                   seed:int=0,     # seed of the per-family permutation
                   library:int=0,  # library index: 0 draws from [seed, family], k > 0 from [seed, family, k]
+                  family_of=gm_family, # instrument -> family name (FAMILIES, or 'unknown': family index 11)
                  ) -> dict:       # program -> 'train' | 'valid' | 'test'
     "Per family: 1 instrument to valid and 1 to test when the family has >= 3, the rest to train."
     by_family = defaultdict(list)
-    for p in sorted(programs): by_family[gm_family(p)].append(p)
+    for p in sorted(programs): by_family[family_of(p)].append(p)
     out = {}
     for fam, fam_programs in by_family.items():
-        rng = np.random.default_rng([seed, FAMILIES.index(fam)] + ([library] if library else []))
+        family_index = FAMILIES.index(fam) if fam in FAMILIES else len(FAMILIES)
+        rng = np.random.default_rng([seed, family_index] + ([library] if library else []))
         order = [fam_programs[i] for i in rng.permutation(len(fam_programs))]
         for k, p in enumerate(order):
             out[p] = ('valid' if k == 0 else 'test' if k == 1 else 'train') if len(fam_programs) >= 3 else 'train'
@@ -129,24 +131,26 @@ def plan_render(sf2=None,           # a .sf2 path, a list of them, or None for t
                       args, stable_hash(args))
 
 # %% ../nbs/02a_render.ipynb #c032f
-def _reusable(out:Path, args_hash:str) -> bool:
+def _reusable(out:Path, args_hash:str, stage:str='render') -> bool:
     "Does `out` hold a finished render of these arguments? (its stamp, written last, holds their hash)"
-    return Stamp(out, 'render').state(args_hash) == 'done'
+    return Stamp(out, stage).state(args_hash) == 'done'
 
-def _ours(out:Path) -> bool:
+def _ours(out:Path, stage:str='render') -> bool:
     "Is `out` a render this module made (stamped; `.complete` is the marker of renders made before stamps)?"
-    return Stamp(out, 'render').path.is_file() or (out/'.complete').is_file()
+    return Stamp(out, stage).path.is_file() or (stage == 'render' and (out/'.complete').is_file())
 
-def _make_room(out:Path, force:bool) -> Path:
+def _make_room(out:Path, force:bool,
+               stage:str='render', what:str='SoundFont render', # the stamp's name; what the folder holds, in words
+              ) -> Path:
     "An empty `<out>.partial` to render into; replaces an older render only if `force`, and never anything else."
-    if _ours(out):
+    if _ours(out, stage):
         if not force:
-            raise FileExistsError(f'{out}: holds a render made with other arguments (see {Stamp(out, "render").path}). '
+            raise FileExistsError(f'{out}: holds a {what} made with other arguments (see {Stamp(out, stage).path}). '
                                   'Pick another output folder, delete this one, or pass force=True to replace it.')
         shutil.rmtree(out)
     elif out.exists():
         if out.is_dir() and not any(out.iterdir()): out.rmdir()
-        else: raise FileExistsError(f'{out}: exists and is not a finished SoundFont render (no render stamp). '
+        else: raise FileExistsError(f'{out}: exists and is not a finished {what} (no {stage} stamp). '
                                     'Pick another output folder or delete it.')
     part = out.with_name(out.name + '.partial')
     if part.exists():
@@ -154,10 +158,10 @@ def _make_room(out:Path, force:bool) -> Path:
         shutil.rmtree(part)
     return part
 
-def _publish(part:Path, out:Path, plan:RenderPlan, summary:dict):
-    "Write the summary, then the stamp, then rename `<out>.partial` to `out`."
-    (part/'render_summary.json').write_text(json.dumps(summary, indent=1, sort_keys=True))
-    Stamp(part, 'render').finish(plan.args_hash, args=plan.args)
+def _publish(part:Path, out:Path, args_hash:str, args:dict, summary:dict, stage:str='render'):
+    "Write the summary (`<stage>_summary.json`), then the stamp, then rename `<out>.partial` to `out`."
+    (part/f'{stage}_summary.json').write_text(json.dumps(summary, indent=1, sort_keys=True))
+    Stamp(part, stage).finish(args_hash, args=args)
     part.rename(out)
 
 # %% ../nbs/02a_render.ipynb #c029
@@ -236,6 +240,6 @@ def render_dataset(out,                 # dataset root to create (gets nsynth-{t
     part = _make_room(out, force)
     kept, silent, n_clipped = _write_notes(part, plan, cfg, n_jobs or os.cpu_count() or 1, progress)
     summary = _summarise(out, plan, kept, silent, n_clipped, _disk_usage(part), round(time.time() - t0, 3))
-    _publish(part, out, plan, summary)
+    _publish(part, out, plan.args_hash, plan.args, summary)
     log.info('rendered %s: %s notes in %.1f s', out, summary['notes'], summary['seconds'])
     return summary

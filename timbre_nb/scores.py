@@ -10,7 +10,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
-from .config import SpecConfig, N_PITCHES
+from .config import SpecConfig, N_PITCHES, UNKNOWN_ID
 from .features import norm_to_db
 from .model import evaluating, encoded_batches
 from .metrics import (instrument_resamples, per_instrument, confusion_entries, balanced_accuracy, macro_f1,
@@ -18,10 +18,10 @@ from .metrics import (instrument_resamples, per_instrument, confusion_entries, b
                                bootstrap_interval, ranked_precisions)
 
 # %% auto #0
-__all__ = ['NO_PROGRAMS', 'ONE_LIBRARY', 'SCORES', 'PCA_DIM', 'CHANCE_BASELINE', 'RAW_PCA', 'MEAN_SPECTRUM', 'PITCH_ALONE',
-           'BASELINES', 'probe_predictions', 'retrieval_queries', 'cross_library_note', 'cross_library_queries',
-           'timbre_scores', 'select_notes', 'scores_by_library', 'scores_within_libraries', 'encode_notes',
-           'note_labels', 'baseline_features']
+__all__ = ['NO_FAMILIES', 'NO_PROGRAMS', 'ONE_LIBRARY', 'SCORES', 'PCA_DIM', 'CHANCE_BASELINE', 'RAW_PCA', 'MEAN_SPECTRUM',
+           'PITCH_ALONE', 'BASELINES', 'probe_predictions', 'retrieval_queries', 'cross_library_note', 'family_note',
+           'cross_library_queries', 'timbre_scores', 'select_notes', 'scores_by_library', 'scores_within_libraries',
+           'encode_notes', 'note_labels', 'baseline_features']
 
 # %% ../nbs/10_scores.ipynb #cb9986c7
 def _classify(train_X: np.ndarray, labels: np.ndarray, test_X: np.ndarray) -> np.ndarray:
@@ -35,15 +35,18 @@ def probe_predictions(train_X: np.ndarray,   # (N_train, D) features of the trai
                      ) -> dict:              # 'family', 'pitch', 'pitch_class': (N,) predictions each
     "Fit the family, pitch and pitch-class probes on the training notes; predict the held-out notes."
     family, pitch = np.asarray(train_meta['family']), np.asarray(train_meta['pitch'])
-    ridge = make_pipeline(StandardScaler(), Ridge(alpha=1.0))
+    ridge, known = make_pipeline(StandardScaler(), Ridge(alpha=1.0)), family != UNKNOWN_ID   # -1: unknown family
     with threadpool_limits(limits=1):
-        return dict(family=_classify(train_X, family, test_X), pitch_class=_classify(train_X, pitch % 12, test_X),
+        return dict(family=_classify(train_X[known], family[known], test_X) if known.any() else
+                           np.full(len(test_X), UNKNOWN_ID), pitch_class=_classify(train_X, pitch % 12, test_X),
                     pitch=ridge.fit(train_X, pitch).predict(test_X))
 
 # %% ../nbs/10_scores.ipynb #2a45a6d4
-def _directions(X: np.ndarray) -> np.ndarray:
-    "Features standardised over the notes, then scaled to unit length: dot products are cosine similarities."
-    Z = (X - X.mean(0)) / (X.std(0) + 1e-8)
+def _directions(X: np.ndarray, ref: np.ndarray | None = None) -> np.ndarray:
+    ("Features standardised over the notes (or with the mean and spread of `ref`'s), then scaled to unit length: "
+     "dot products are cosine similarities.")
+    ref = X if ref is None else ref
+    Z = (X - ref.mean(0)) / (ref.std(0) + 1e-8)
     return Z / (np.linalg.norm(Z, axis=1, keepdims=True) + 1e-12)
 
 def _rank_in_blocks(X, masks, k: int = 5, block: int = 512) -> dict:
@@ -67,6 +70,7 @@ def retrieval_queries(X: np.ndarray,          # (N, D) features of the held-out 
     return _rank_in_blocks(np.asarray(X, float), masks, k, block)
 
 # %% ../nbs/10_scores.ipynb #63079912
+NO_FAMILIES = 'no notes of known family: no family scores'
 NO_PROGRAMS = 'no GM program labels: no cross-library retrieval'
 ONE_LIBRARY = 'one sample library: no cross-library retrieval'
 
@@ -76,6 +80,14 @@ def cross_library_note(meta: dict) -> str:   # arrays 'library', 'program' (-1 u
     if program is None or not (np.asarray(program) >= 0).any(): return NO_PROGRAMS
     known = np.asarray(program) >= 0
     return ONE_LIBRARY if library is None or len(np.unique(np.asarray(library)[known])) < 2 else ''
+
+def family_note(train_family, test_family) -> str:   # (N_train,), (N,) family labels, -1 unknown
+    "'' when every note has a known family; otherwise what the family scores leave out, or that there are none."
+    fit, held = (np.asarray(f) != UNKNOWN_ID for f in (train_family, test_family))
+    if not fit.any() or not held.any(): return NO_FAMILIES
+    if fit.all() and held.all(): return ''
+    return (f'family scored on {held.sum()} of {len(held)} held-out notes (probe fitted on {fit.sum()} of {len(fit)} '
+            'training notes): the others are of unknown family')
 
 def cross_library_queries(X: np.ndarray,        # (N, D) features of the held-out notes
                           library: np.ndarray,  # (N,) sample library per note
@@ -133,9 +145,15 @@ def timbre_scores(train_features: np.ndarray,  # (N_train, ...) features of the 
     def missing(name): out.update({name: float('nan'), f'{name}_lo': float('nan'), f'{name}_hi': float('nan')})
 
     predicted = probe_predictions(train_X, train_meta, test_X)
-    family_entries = confusion_entries(family, predicted['family'])
-    put('family_bal_acc', balanced_accuracy, family_entries, shuffled=True)
-    put('family_macro_f1', macro_f1, family_entries, shuffled=True)
+    out['family_note'] = family_note(train_meta['family'], family)
+    if out['family_note'] == NO_FAMILIES:
+        for name in ('family_bal_acc', 'family_macro_f1'): missing(name); out[f'{name}_chance'] = float('nan')
+    else:                                    # notes of unknown family (-1) add nothing to the confusion matrix
+        known = family != UNKNOWN_ID
+        entries = confusion_entries(family[known], predicted['family'][known])              # (N_known, K, K)
+        family_entries = np.zeros((len(family), *entries.shape[1:]), bool); family_entries[known] = entries
+        put('family_bal_acc', balanced_accuracy, family_entries, shuffled=True)
+        put('family_macro_f1', macro_f1, family_entries, shuffled=True)
     put('pitch_r2', r_squared, regression_sums(pitch, predicted['pitch'])); out['pitch_r2_chance'] = 0.0
     put('pitch_class_acc', accuracy, confusion_entries(pitch % 12, predicted['pitch_class']), shuffled=True)
 

@@ -73,6 +73,9 @@ EXPERIMENT_PAGES = {   # the run's pages, in reading order: notebook name -> wha
     'explore': "[Explore](explore.ipynb): hear the space — interpolations between instruments of different families, "
                "one instrument's code played at every pitch, a melody played with a chosen timbre, timbre swaps, and "
                "a playable map (tap a point to hear the note).",
+    'place': "[Your notes](place.ipynb): your own notes (`timbre-nb place --run RUN --data DIR`) placed on the map of "
+             "the training notes, playable, each with its nearest instruments and the nearest General MIDI program "
+             "of each sample library.",
     'vocoders': "[Vocoders](vocoders.ipynb): which vocoder makes the sound — Griffin-Lim, PGHI-started Griffin-Lim, "
                 "the "
                "NNLS-correction vocoder (trained on clean or degraded log-mels), a DDSP synth and a Vocos-style net — "
@@ -89,7 +92,8 @@ def _map_frame(height: int = 640) -> str:
 
 def write_index(run: Path, book: Path, stage_times: dict) -> Path:
     "The site's index page (MyST markdown) from the records the stages saved: results first, configuration last."
-    analysis, comparison, explore = (read_json(run / f'{n}.json') for n in ('analysis', 'compare', 'explore'))
+    analysis, comparison, explore, place = (read_json(run / f'{n}.json')
+                                            for n in ('analysis', 'compare', 'explore', 'place'))
     training_fig = [('training.png', 'Training diagnostics per epoch: losses (solid train, dashed validation, same β), '
                      'validation KL of each latent dimension, active units and mean posterior σ.')]
     fig_list = (training_fig if (book / 'figures' / 'training.png').exists() else []) + analysis.get('figures', [])
@@ -115,6 +119,7 @@ found, on instruments it never heard:"""]
         listen.append('The map of μ: **tap a point to hear the note** — the recording, or the model '
                       '(radio buttons).\n\n' + _map_frame())
     if explore.get('summary'): listen.append(f"{explore['summary']} More on the [Explore](explore.ipynb) page.")
+    if place.get('summary'): listen.append(f"{place['summary']} See the [Your notes](place.ipynb) page.")
     if any(listen): sections.append('## Hear it\n\n' + '\n\n'.join(x for x in listen if x))
     if comparison:
         sections.append(f"## The comparison (`{comparison.get('profile', '')}` profile, held-out instruments)\n\n"

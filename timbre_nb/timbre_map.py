@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from IPython.display import HTML, Markdown, display
 
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, FAMILIES, UNKNOWN, family_name
 from .vocoder import playing, label
 from .analysis import sample_indices, pca_2d
 from .model import encode_means, decode_codes
@@ -19,7 +19,8 @@ from .explore import original_wave, audio_data_uri
 from .runs import report_progress
 
 # %% auto #0
-__all__ = ['spread_over', 'clip_wave', 'map_notes', 'map_points', 'timbre_map_html', 'map_iframe', 'show_timbre_map']
+__all__ = ['USER_GROUP', 'spread_over', 'clip_wave', 'map_notes', 'map_points', 'timbre_map_html', 'map_iframe',
+           'show_timbre_map']
 
 # %% ../nbs/17_timbre_map.ipynb #658d9e7e
 def spread_over(groups: np.ndarray,  # (N,) group id (instrument) per item
@@ -69,12 +70,18 @@ def map_points(model, ds,
                with_model: bool = True,      # also embed the model's reconstruction (else recordings only)
                seed: int = 0,                # note sample, audio choice, UMAP
                batch: int = 64,              # clips per vocoder call
+               projection=None,              # a fitted 2-D projection of μ (`.transform`), e.g. another map's: these
+                                             # notes are placed on that map; None: fit `method` on these notes
                cfg: SpecConfig = SpecConfig(),
               ) -> dict:                     # map columns: x, y, key, family, pitch, original, model (URIs or '')
-    "Everything the map draws: a 2-D embedding of μ and the audio clips as data URIs."
+    "Everything the map draws: a 2-D embedding of μ (and the fitted PCA, `projection`) and the audio clips."
     idx = map_notes(ds, max_points, seed)
     mu = encode_means(model, ds, idx)                                      # (N, D)
-    if method == 'pca': xy = pca_2d(mu) if len(mu) >= 3 else mu[:, :2]
+    if projection is not None: xy = projection.transform(mu)
+    elif method == 'pca' and len(mu) >= 3:
+        from sklearn.decomposition import PCA
+        projection = PCA(n_components=2).fit(np.asarray(mu, dtype=np.float64)); xy = projection.transform(mu)
+    elif method == 'pca': xy = mu[:, :2]
     elif method == 'umap':
         from timbre_nb.analysis import umap_2d
         xy = umap_2d(mu, random_state=seed) if len(mu) > 30 else pca_2d(mu)
@@ -95,10 +102,10 @@ def map_points(model, ds,
             report_progress('map', min(s + batch, len(heard)), len(heard), t0, 'model clips')
     axis = 'PC' if method == 'pca' else 'UMAP'
     return dict(x=xy[:, 0], y=xy[:, 1], key=[str(k) for k in ds.keys[idx]],
-                family=[FAMILIES[f] for f in ds.family[idx]], pitch=np.asarray(ds.pitch)[idx],
+                family=[family_name(f) for f in ds.family[idx]], pitch=np.asarray(ds.pitch)[idx],
                 original=original, model=recon, axes=(f'{axis} 1 of μ', f'{axis} 2 of μ'),
                 method=method, n_audio=len(heard), with_model=with_model, n_notes=len(ds),
-                voice=label(playing(voc, gl_iters, cfg)))
+                voice=label(playing(voc, gl_iters, cfg)), projection=projection, index=idx)
 
 # %% ../nbs/17_timbre_map.ipynb #26db7dd0
 _TAP_JS = """
@@ -114,8 +121,11 @@ window.timbreMapAudio.play();
 if (status) status.textContent = 'playing ' + variant + ': ' + src.data.key[i];
 """
 
+USER_GROUP = 'your notes'   # the `family` of a user's own notes placed on a map (`timbre_nb.place`): black diamonds
+
 def _family_colour(f: str) -> str:
     from bokeh.palettes import Category20
+    if f not in FAMILIES: return 'black' if f == USER_GROUP else '#999999'            # unknown family: grey
     k = FAMILIES.index(f); return Category20[20][(2 * k) % 20 + (2 * k) // 20]
 
 def timbre_map_html(points: dict,             # map_points output
@@ -135,7 +145,7 @@ def timbre_map_html(points: dict,             # map_points output
     p = figure(title=title, width=width, height=height, tools='pan,wheel_zoom,box_zoom,reset,save',
                x_axis_label=points['axes'][0], y_axis_label=points['axes'][1], toolbar_location='above')
     has = np.array([bool(u) for u in points['original']])
-    fams = [f for f in FAMILIES if f in set(points['family'])]
+    fams = [f for f in (*FAMILIES, UNKNOWN, USER_GROUP) if f in set(points['family'])]   # the user's drawn last
     renderers = []
     for f in fams:
         m = np.array([g == f for g in points['family']])
@@ -143,11 +153,13 @@ def timbre_map_html(points: dict,             # map_points output
                                 for k in ('key', 'family', 'original', 'model')}
                                | dict(x=np.asarray(points['x'])[m], y=np.asarray(points['y'])[m],
                                       pitch=np.asarray(points['pitch'])[m],
-                                      size=np.where(has[m], 8, 5), alpha=np.where(has[m], 0.8, 0.3),
+                                      size=np.where(has[m], 8, 5) + 4 * (f == USER_GROUP),
+                                      alpha=np.where(has[m], 0.8, 0.3),
                                       audio=[('recording + model' if points['with_model'] else 'recording')
                                              if h else 'no audio' for h in has[m]]))
         renderers.append(p.scatter('x', 'y', source=src, size='size', fill_alpha='alpha', line_alpha='alpha',
-                                   color=_family_colour(f), legend_label=f))
+                                   color=_family_colour(f), legend_label=f,
+                                   marker='diamond' if f == USER_GROUP else 'circle'))
     p.add_tools(HoverTool(renderers=renderers, tooltips=[('key', '@key'), ('family', '@family'),
                                                          ('MIDI pitch', '@pitch'), ('audio', '@audio')]))
     p.add_tools(TapTool(renderers=renderers, callback=CustomJS(code=_TAP_JS)))
@@ -164,13 +176,14 @@ def timbre_map_html(points: dict,             # map_points output
 
 def map_iframe(page: str,          # timbre_map_html output
                height: int = 640,  # frame height, px
+               title: str = 'Playable timbre map',   # the frame's title (the site links this one to timbre_map.html)
               ) -> HTML:
     ("The page in an `<iframe srcdoc>`: isolated from the notebook's (or the book's) scripts and styles; "
      "renders in Jupyter Book.")
     with warnings.catch_warnings():   # IPython suggests IFrame, which needs a file or URL; srcdoc keeps the page inline
         warnings.simplefilter('ignore', UserWarning)
         return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{height}px;border:0" '
-                    f'title="Playable timbre map"></iframe>')
+                    f'title="{html.escape(title)}"></iframe>')
 
 # %% ../nbs/17_timbre_map.ipynb #5f8c3034
 def show_timbre_map(model, ds,

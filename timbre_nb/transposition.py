@@ -11,7 +11,7 @@ import torch
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from .config import SpecConfig, FAMILIES
+from .config import SpecConfig, FAMILIES, family_name
 from .features import norm_to_db
 from .model import encode_means, decode_codes
 from .explore import instrument_pitches, note_index, original_wave, onset_crops, Voice, players_row, imshow_db
@@ -53,7 +53,7 @@ def transposition(model, ds,
     l1_to_real = lambda x: (norm_to_db(x, cfg)                                   # (P,) dB
                             - norm_to_db(real, cfg)).abs().mean((1, 2)).numpy().astype(np.float64)
     other = pitches != p0
-    out = dict(key=str(ds.keys[i]), index=int(i), instrument=inst, family=FAMILIES[ds.family[i]], source_pitch=p0,
+    out = dict(key=str(ds.keys[i]), index=int(i), instrument=inst, family=family_name(ds.family[i]), source_pitch=p0,
                pitches=pitches, real_idx=real_idx, decoded=dec.numpy(), real=real.numpy(),
                l1_db=l1_to_real(dec), held_l1_db=l1_to_real(dec[~other]), copy_l1_db=l1_to_real(real[~other]))
     out['recon_l1_db'] = float(out['l1_db'][~other][0])

@@ -74,11 +74,12 @@ def scores_markdown(rows: dict,                    # {name: timbre_scores dict, 
     level = aggregate_seeds(next(iter(rows.values()))).get('level', 0.95)
     lines += ['', f'*mean ± sd over seeds; a single run: value [{100 * level:g} % interval over held-out '
                   'instruments].*']
-    notes = dict.fromkeys(run['cross_library_note'] for row in rows.values() for run in _runs(row)
-                          if run.get('cross_library_note'))
+    notes = dict.fromkeys(run[k] for row in rows.values() for run in _runs(row)
+                          for k in ('cross_library_note', 'family_note') if run.get(k))
     dropped = [columns[k][0] for k in columns if k not in shown]
     if dropped: lines.append(f"*Not shown, no row could compute it: {', '.join(dropped)}"
                              + (f" ({'; '.join(notes)})" if notes else '') + '.*')
+    elif notes: lines.append(f"*{'; '.join(notes)}.*")                 # scored, but not on every note
     return '\n'.join(lines)
 
 # %% ../nbs/10a_verdict.ipynb #a1000012

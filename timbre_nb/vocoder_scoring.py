@@ -5,7 +5,7 @@
 # %% ../nbs/08g_vocoder_scoring.ipynb #c003
 from __future__ import annotations
 import numpy as np, torch
-from .config import FAMILIES
+from .config import family_name
 from .cache import NoteCache
 from .inversion import f0_error, real_time_factor
 from .reconstruction import METRICS
@@ -44,7 +44,7 @@ def score(voc,                                # a vocoder: voc(x, ref_db, pitch)
     for i, y in zip(idx, ys):
         a = note_wave(ds, i)[:len(y)]
         f0 = f0_error(a, y, ds.spec)
-        rows.append(dict(key=str(ds.keys[i]), family=FAMILIES[ds.family[i]],
+        rows.append(dict(key=str(ds.keys[i]), family=family_name(ds.family[i]),
                          **{k: f(a, y, ds.spec) for k, f in METRICS.items() if k != 'f0_cents'},
                          f0_cents=f0['cents'], voiced=f0['voiced']))
     keys = [k for k in rows[0] if k not in ('key', 'family')]
