@@ -189,6 +189,9 @@ class NoteCache(Dataset):
     def full(self, i: int) -> np.ndarray:
         "The full-length normalised log-mel of note `i`, (n_mels, frames) float32."
         array, row = self._row(i); return np.asarray(array[row], dtype=np.float32)
+    def wave(self, i: int) -> np.ndarray:
+        "Note `i`'s recording, (note_samples,) float32, read from its wav file at the cache's front end."
+        return read_wave(wav_path(self.data_root, self.splits[i], self.keys[i]), self.spec)
     def crop(self, i: int, start: int) -> torch.Tensor:
         "Frames `start:start+T` of note `i` as a (1, n_mels, T) float32 tensor."
         array, row = self._row(i)

@@ -9,7 +9,6 @@ import numpy as np, torch, torch.nn.functional as F
 from .config import SpecConfig, family_name
 from .cache import NoteCache
 from .inversion import _hann
-from .vocoder_data import note_wave
 
 # %% auto #0
 __all__ = ['midi_hz', 'harmonic_oscillators', 'filtered_noise', 'harmonic_energy_share', 'grid_table']
@@ -69,7 +68,7 @@ def grid_table(cache_dir,                 # a cache folder
     ds = NoteCache(cache_dir, split); rows = {}
     for i in range(len(ds)):
         if velocity is not None and ds.velocity[i] != velocity: continue
-        s, b = harmonic_energy_share(note_wave(ds, i), int(ds.pitch[i]), ds.spec)
+        s, b = harmonic_energy_share(ds.wave(i), int(ds.pitch[i]), ds.spec)
         rows.setdefault(family_name(ds.family[i]), []).append((s, b))
     return [dict(family=k, notes=len(v), share=float(np.mean([s for s, _ in v])),
                  bins=float(np.mean([b for _, b in v])))

@@ -14,7 +14,6 @@ import librosa
 
 from .config import SpecConfig, stable_hash
 from .features import norm_to_db
-from .vocoder_data import note_wave
 
 # %% auto #0
 __all__ = ['GATE_DB', 'ENV_FRAME', 'ENV_HOP', 'HARMONIC_FFT', 'N_HARMONICS', 'DESCRIPTORS', 'MEL_DESCRIPTORS', 'VERSION',
@@ -201,7 +200,7 @@ def note_descriptors(ds,                   # a NoteCache (.keys, .pitch, its rec
     new = {k: np.zeros(len(todo)) for k in DESCRIPTORS}
     for s in range(0, len(todo), batch):
         part = [int(idx[j]) for j in todo[s:s + batch]]
-        got = wave_descriptors(np.stack([note_wave(ds, i) for i in part]), np.asarray(ds.pitch)[part], cfg)
+        got = wave_descriptors(np.stack([ds.wave(i) for i in part]), np.asarray(ds.pitch)[part], cfg)
         for k in DESCRIPTORS: new[k][s:s + len(part)] = got[k]
     if cache and todo:                                        # merge and replace atomically
         merged = {'keys': np.concatenate([known.get('keys', np.array([], str)), keys[todo]]),

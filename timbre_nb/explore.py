@@ -19,8 +19,8 @@ from .reconstruction import window_codes, decode_windows
 from .data import read_wave, wav_path
 
 # %% auto #0
-__all__ = ['AUDIO_FORMATS', 'instrument_pitches', 'note_index', 'NoteSubset', 'note_label', 'original_wave', 'onset_crops',
-           'Voice', 'audio_bytes', 'wav_bytes', 'audio_data_uri', 'players_html', 'players_row', 'imshow_db']
+__all__ = ['AUDIO_FORMATS', 'instrument_pitches', 'note_index', 'NoteSubset', 'note_label', 'onset_crops', 'Voice', 'audio_bytes',
+           'wav_bytes', 'audio_data_uri', 'players_html', 'players_row', 'imshow_db']
 
 # %% ../nbs/13_explore.ipynb #04efb92c
 def instrument_pitches(ds,               # a NoteCache (or anything with .instrument and .pitch arrays)
@@ -51,6 +51,7 @@ class NoteSubset:
         return v[self.keep] if isinstance(v, np.ndarray) and len(v) == len(self.ds) else v
     def __getitem__(self, j): return self.ds[int(self.keep[j])]
     def full(self, j): return self.ds.full(int(self.keep[j]))
+    def wave(self, j): return self.ds.wave(int(self.keep[j]))
     def __len__(self): return len(self.keep)
     def __repr__(self): return f'NoteSubset({len(self)} of {self.ds!r})'
 
@@ -59,13 +60,6 @@ def note_label(ds,      # a NoteCache
               ) -> str:
     "`key — family, MIDI pitch` of note `i`."
     return f'{ds.keys[i]} — {family_name(ds.family[i])}, MIDI {ds.pitch[i]}'
-
-def original_wave(ds,                            # a NoteCache (its data_root holds the wavs)
-                  i: int,                        # note index
-                  cfg: SpecConfig = SpecConfig(),  # sample rate and note length
-                 ) -> np.ndarray:
-    "The recorded waveform (note_samples,) float32 of note `i` of a NoteCache."
-    return read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg)
 
 # %% ../nbs/13_explore.ipynb #69270f21
 def onset_crops(ds,   # a NoteCache of onset crops (train=False)

@@ -15,7 +15,7 @@ from .config import SpecConfig, FAMILIES, family_name
 from .features import norm_to_db
 from .model import encode_means, decode_codes
 from .vocoder import playing, label
-from .explore import instrument_pitches, note_index, original_wave, Voice, players_row, imshow_db
+from .explore import instrument_pitches, note_index, Voice, players_row, imshow_db
 
 # %% auto #0
 __all__ = ['pick_pairs', 'interpolation_path', 'is_monotone', 'plot_interpolation', 'interpolation_audio', 'show_interpolations']
@@ -125,8 +125,8 @@ def show_interpolations(model, ds,
             Path(fig_dir).mkdir(parents=True, exist_ok=True)
             fig.savefig(Path(fig_dir) / f'interpolation_{k}.png', dpi=110, bbox_inches='tight')
         display(fig); plt.close(fig)
-        waves = {f'recording A: {ds.keys[a]}': original_wave(ds, a, cfg),
-                 f'recording B: {ds.keys[b]}': original_wave(ds, b, cfg)}
+        waves = {f'recording A: {ds.keys[a]}': ds.wave(a),
+                 f'recording B: {ds.keys[b]}': ds.wave(b)}
         for t, w in zip(path['t'], interpolation_audio(model, ds, a, b, n_steps, gl_iters, cfg, voc)):
             waves[f'model, t = {t:.2f}' + (' (A)' if t == 0 else ' (B)' if t == 1 else '')] = w
         display(players_row(waves, cfg.sr, f'{ds.keys[a]} → {ds.keys[b]}: recordings, then the decoded path '

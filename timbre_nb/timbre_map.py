@@ -15,7 +15,7 @@ from .config import SpecConfig, FAMILIES, UNKNOWN, family_name
 from .vocoder import playing, label
 from .analysis import sample_indices, pca_2d
 from .model import encode_means, decode_codes
-from .explore import original_wave, audio_data_uri
+from .explore import audio_data_uri
 from .runs import report_progress
 
 # %% auto #0
@@ -89,7 +89,7 @@ def map_points(model, ds,
     heard = np.arange(len(idx)) if n_audio is None else spread_over(np.asarray(ds.instrument)[idx], n_audio, seed)
     uri = lambda w: audio_data_uri(clip_wave(w, clip_seconds, cfg.sr), cfg.sr, compression=compression)
     original, recon = [''] * len(idx), [''] * len(idx)
-    for k in heard: original[k] = uri(original_wave(ds, int(idx[k]), cfg))
+    for k in heard: original[k] = uri(ds.wave(int(idx[k])))
     if with_model and len(heard):
         voc = playing(voc, gl_iters, cfg)
         frames = min(cfg.T, math.ceil(clip_seconds * cfg.sr / cfg.hop) + 1)

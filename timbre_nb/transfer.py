@@ -10,7 +10,7 @@ import numpy as np
 from IPython.display import Markdown, display
 
 from .config import SpecConfig
-from .explore import note_label, original_wave, Voice, players_row
+from .explore import note_label, Voice, players_row
 
 # %% auto #0
 __all__ = ['crossfade_concat', 'melody_from_midi', 'parse_melody', 'play_melody', 'pick_swaps', 'swap', 'show_transfer']
@@ -114,8 +114,8 @@ def swap(model, ds,
         ) -> dict:                         # {caption: waveform}: both recordings, then both swaps
     "Note a's code at b's pitch and b's at a's, beside both recordings."
     va, vb = Voice.of_note(model, ds, a, cfg), Voice.of_note(model, ds, b, cfg)
-    return {f'recording A: {ds.keys[a]}': original_wave(ds, a, cfg),
-            f'recording B: {ds.keys[b]}': original_wave(ds, b, cfg),
+    return {f'recording A: {ds.keys[a]}': ds.wave(a),
+            f'recording B: {ds.keys[b]}': ds.wave(b),
             f'model: A’s code at B’s pitch (MIDI {ds.pitch[b]})':
                 va.audio(model, int(ds.pitch[b]), gl_iters=gl_iters, cfg=cfg, voc=voc),
             f'model: B’s code at A’s pitch (MIDI {ds.pitch[a]})':
@@ -139,7 +139,7 @@ def show_transfer(model, ds,
                      + (f"\nPitches absent from the held-out notes "
                         f"(the decoder may not have trained on them either): {unseen}." if unseen else '')))
     display(players_row({f'model: melody with the code of {ds.keys[voice_note]}': tune,
-                         f'recording: {ds.keys[voice_note]}': original_wave(ds, voice_note, cfg)}, cfg.sr))
+                         f'recording: {ds.keys[voice_note]}': ds.wave(voice_note)}, cfg.sr))
     if not swaps: display(Markdown('*No swaps: no two notes of different instruments at different pitches.*'))
     for a, b in swaps:
         display(Markdown(f'### Swap: {note_label(ds, a)} ⇄ {note_label(ds, b)}'))

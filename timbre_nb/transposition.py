@@ -14,7 +14,7 @@ from IPython.display import Markdown, display
 from .config import SpecConfig, FAMILIES, family_name
 from .features import norm_to_db
 from .model import encode_means, decode_codes
-from .explore import instrument_pitches, note_index, original_wave, onset_crops, Voice, players_row, imshow_db
+from .explore import instrument_pitches, note_index, onset_crops, Voice, players_row, imshow_db
 
 # %% auto #0
 __all__ = ['pick_voice_note', 'transposition', 'spread_pitches', 'plot_transposition', 'transposition_markdown',
@@ -139,7 +139,7 @@ def show_transposition(model, ds,
         p, j = res['pitches'][c], res['real_idx'][c]
         display(players_row({f'model: μ of {res["key"]} at MIDI {p}':
                                  voice.audio(model, int(p), gl_iters=gl_iters, cfg=cfg, voc=voc),
-                             f'recording: {ds.keys[j]}': original_wave(ds, j, cfg)}, cfg.sr, f'MIDI {p}'))
+                             f'recording: {ds.keys[j]}': ds.wave(j)}, cfg.sr, f'MIDI {p}'))
     nan_none = lambda v: None if np.isnan(v) else round(float(v), 4)
     return dict(key=res['key'], family=res['family'], source_pitch=res['source_pitch'], pitches=res['pitches'].tolist(),
                 **{k: res[k].round(4).tolist() for k in ('l1_db', 'held_l1_db', 'copy_l1_db')},

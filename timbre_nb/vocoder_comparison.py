@@ -14,7 +14,6 @@ from .runs import report_progress
 from .phase import phase_to_wave
 from .nnls_correction import vocoder_config
 from .vocoder_folder import load
-from .vocoder_data import note_wave
 from .vocoder_scoring import held_out_notes, score
 from .vocoder_training import train_vocoder
 from .vocoder_baselines import train_baseline, load_baseline
@@ -58,7 +57,7 @@ def compare_vocoders(data,                        # dataset root (nsynth-<split>
                 warnings.warn(f'compare_vocoders: {c} left out: {e}'); continue
             m = json.loads((p / 'baseline.json').read_text())
             vocs[c] = (load_baseline(p), {k: m[k] for k in ('params', 'train_seconds', 'train_cpu_seconds')})
-    S = stft_magnitude(np.stack([note_wave(ds, i) for i in idx]))
+    S = stft_magnitude(np.stack([ds.wave(i) for i in idx]))
     vocs['ceiling (true magnitude → GL)'] = (lambda x, r, p: phase_to_wave(S, cfg, 64, 'random').numpy(),
                                               dict(params=0, train_seconds=0.0, train_cpu_seconds=0.0))
     inputs = {'true': None}

@@ -12,13 +12,9 @@ from .inversion import stft_magnitude
 from .nnls_correction import VocoderConfig
 
 # %% auto #0
-__all__ = ['note_wave', 'VocoderData', 'blur', 'degrade']
+__all__ = ['VocoderData', 'blur', 'degrade']
 
 # %% ../nbs/08f_vocoder_data.ipynb #c006
-def note_wave(notes: NoteCache, i: int) -> np.ndarray:
-    "Note i's waveform (note_samples,) of a cache split, read from its wav file at the cache's front end."
-    return read_wave(wav_path(notes.data_root, notes.splits[i], notes.keys[i]), notes.spec)
-
 class VocoderData:
     ("Crops of one cache split: log-mel crops (the cache's), ref_db, pitch, and the true STFT magnitude and waveform "
      "(the wav's).")
@@ -34,7 +30,7 @@ class VocoderData:
     def __len__(self): return len(self.notes)
     def wave(self, i: int) -> np.ndarray:
         "Note i's waveform (note_samples,) from its wav file."
-        return note_wave(self.notes, i)
+        return self.notes.wave(i)
     def batch(self, step: int,                    # the optimiser step: with vcfg.seed it fixes the whole draw
               vcfg: VocoderConfig) -> dict:
         "Step `step`'s batch — the same on every run and after a resume. Shapes in the comments."

@@ -9,7 +9,6 @@ from .config import family_name
 from .cache import NoteCache
 from .inversion import f0_error, real_time_factor
 from .reconstruction import METRICS
-from .vocoder_data import note_wave
 
 # %% auto #0
 __all__ = ['held_out_notes', 'score']
@@ -42,7 +41,7 @@ def score(voc,                                # a vocoder: voc(x, ref_db, pitch)
     ys, rtf = real_time_factor(voc, x, ds.ref_db[idx], ds.pitch[idx], sr=ds.spec.sr)
     rows = []
     for i, y in zip(idx, ys):
-        a = note_wave(ds, i)[:len(y)]
+        a = ds.wave(i)[:len(y)]
         f0 = f0_error(a, y, ds.spec)
         rows.append(dict(key=str(ds.keys[i]), family=family_name(ds.family[i]),
                          **{k: f(a, y, ds.spec) for k, f in METRICS.items() if k != 'f0_cents'},

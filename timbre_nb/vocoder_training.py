@@ -15,7 +15,7 @@ from .runs import save_checkpoint, latest_checkpoint, load_checkpoint
 from .vocoder import GriffinLim
 from .nnls_correction import VocoderConfig, vocoder_config, CorrectionNet, Vocoder, corrected_magnitude
 from .vocoder_folder import vocoder_dir, save_vocoder
-from .vocoder_data import VocoderData, note_wave
+from .vocoder_data import VocoderData
 from .vocoder_scoring import held_out_notes, score
 
 # %% auto #0
@@ -115,7 +115,7 @@ def magnitude_scores(net: CorrectionNet,      # a correction net (trained or not
     with torch.no_grad():
         for i in idx:
             x = torch.as_tensor(ds.full(i) if inputs is None else inputs[i], dtype=torch.float32)[None]
-            S = stft_magnitude(note_wave(ds, i))[None]
+            S = stft_magnitude(ds.wave(i))[None]
             pk, en = S.amax((-2, -1)), S.pow(2).mean((-2, -1))
             mag, pred = corrected_magnitude(net, x, torch.tensor([float(ds.ref_db[i])]),
                                             torch.tensor([int(ds.pitch[i])]))

@@ -47,7 +47,6 @@ from timbre_nb.runs import eval_set, report_progress
 from timbre_nb.pipeline import audio_row, RunReport
 from timbre_nb.explore import players_row
 from timbre_nb.compare import comparison_of
-from timbre_nb.data import read_wave, wav_path
 from timbre_nb.descriptors import DESCRIPTORS, AGREES, descriptor_markdown
 from timbre_nb.axes import (what_the_axes_mean, r2_markdown, pitch_explained, rho_markdown, plot_paths, path_waves,
                             save_directions, axes_verdict)
@@ -164,7 +163,7 @@ variants = {name: {} for name in names}
 t0 = time.time()
 for k, i in enumerate(metric_idx):
     report_progress('analysis', k, len(metric_idx), t0, 'notes through both vocoders')
-    wave = read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg)
+    wave = ds.wave(i)
     gl = three_variants(model, wave, int(ds.pitch[i]), cfg, n_iter=gl_iters)
     for name, v in names.items(): variants[name][i] = gl if v is None else revoice(gl, v, int(ds.pitch[i]))
 tables = {name: inversion_table(list(v.values()), cfg) for name, v in variants.items()}

@@ -54,7 +54,6 @@ from timbre_nb.reconstruction import three_variants
 from timbre_nb.vocoder import label, GriffinLim
 from timbre_nb.vocoder_folder import for_run
 from timbre_nb.pipeline import audio_row, RunReport
-from timbre_nb.data import read_wave, wav_path
 cfg, report = SpecConfig(), RunReport(run_dir, name='compare')
 voc = for_run(run_dir, vocoder)                   # what makes the sounds
 voc = GriffinLim(gl_iters) if label(voc) == 'Griffin-Lim' else voc
@@ -149,7 +148,7 @@ for k, i in enumerate(pick):
 
 # %% tags=["hide-input"]
 for i in pick:
-    wave = read_wave(wav_path(held_set.data_root, held_set.splits[i], held_set.keys[i]), cfg)
+    wave = held_set.wave(i)
     p = int(held_set.pitch[i])
     outs = {obj: three_variants(m, wave, p, cfg, voc=voc) for obj, m in models.items()}
     audio_row({'original': wave, **{f'{obj} ({label(voc)})': v['model'] for obj, v in outs.items()}},

@@ -38,7 +38,6 @@ import os, numpy as np, torch
 from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.cache import build_cache, NoteCache
-from timbre_nb.data import read_wave, wav_path
 from timbre_nb.training import load_model
 from timbre_nb.reconstruction import reconstruct_full
 from timbre_nb.vocoder import GriffinLim
@@ -105,7 +104,7 @@ for data, mrun in zip(datasets, model_runs):
     model = load_model(mrun) if mrun else None
     for i in idx:
         x, ref, p = ds.full(i), ds.ref_db[i], int(ds.pitch[i])
-        waves = {'original': read_wave(wav_path(ds.data_root, ds.splits[i], ds.keys[i]), cfg),
+        waves = {'original': ds.wave(i),
                  'Griffin-Lim (true log-mel)': gl(x, ref), 'vocoder (true log-mel)': voc(x, ref, p)}
         if model is not None:
             xm = reconstruct_full(model, x, p, cfg)
