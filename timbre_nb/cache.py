@@ -135,7 +135,8 @@ def window_starts(n_frames: int,              # frames of the full note
     if starts[-1] + T < n_frames: starts.append(n_frames - T)
     return starts
 
-CROPS = ('random', 'onset', 'windows')   # where training crops start: anywhere, at 0, or where reconstruct_full cuts
+CROPS = ('random', 'onset', 'windows', 'windows+onset')   # where training crops start: anywhere, at 0, where
+                                                           # reconstruct_full cuts, or there with the onset half the time
 
 class NoteCache(Dataset):
     "Split(s) of a log-mel cache: items are (x (1, n_mels, T) float32, pitch, family, key str, crop start frame)."
@@ -180,7 +181,10 @@ class NoteCache(Dataset):
         rng = np.random.default_rng((self.seed, epoch))
         if self.crops == 'random': self._starts = rng.integers(0, self.n_frames - self.T + 1, size=len(self))
         elif self.crops == 'onset': self._starts = np.zeros(len(self), dtype=np.int64)
-        else: self._starts = rng.choice(window_starts(self.n_frames, self.T), size=len(self))
+        else:
+            grid = window_starts(self.n_frames, self.T)
+            self._starts = rng.choice(grid, size=len(self))
+            if self.crops == 'windows+onset': self._starts[rng.random(len(self)) < 0.5] = 0   # 1/2 + 1/(2·len(grid))
     def _row(self, i):
         "The array holding note `i` and its row there."
         part = int(np.searchsorted(self._offsets, i, side='right')) - 1

@@ -117,7 +117,7 @@ def two_sample_accuracy(real,               # (N, n_mels, T) the recordings' nor
                         fake,               # (N, n_mels, T) the model's, of the same notes
                         groups,             # (N,) instrument of each note: a fold holds whole instruments
                         folds: int = 4,     # cross-validation folds over instruments
-                        epochs: int = 6,    # passes of the critic over its training fold
+                        epochs: int = 30,   # passes of the critic over its training fold (see below: converged)
                         batch_size: int = 64,
                         lr: float = 2e-3,
                         seed: int = 0,
