@@ -7,17 +7,18 @@ from __future__ import annotations
 import numpy as np, torch
 import torch.nn as nn, torch.nn.functional as F
 from .config import SpecConfig, family_name
-from .cache import window_starts
+from .cache import window_starts, build_cache, NoteCache
 from .features import norm_to_db, mel_filterbank
 from .model import model_device, evaluating, encoded_batches
 from .reconstruction import overlap_add
 from .runs import read_metrics
+from .scores import encode_notes, timbre_scores, scores_by_library
 from .vocoder_scoring import held_out_notes, score
 
 # %% auto #0
-__all__ = ['ONSET_SECONDS', 'HELD_SECONDS', 'BANDS_HZ', 'note_errors', 'time_regions', 'band_regions', 'error_summary',
-           'plot_error_profile', 'learning_curve', 'two_sample_accuracy', 'realism', 'vocoded_scores',
-           'fidelity_record']
+__all__ = ['ONSET_SECONDS', 'HELD_SECONDS', 'BANDS_HZ', 'SCORE_KEYS', 'LEVER_COLUMNS', 'note_errors', 'time_regions',
+           'band_regions', 'error_summary', 'plot_error_profile', 'learning_curve', 'two_sample_accuracy', 'realism',
+           'vocoded_scores', 'fidelity_record', 'lever_study', 'lever_table']
 
 # %% ../nbs/10b_fidelity.ipynb #f0000006
 def note_errors(model,                          # has encode(x, pitch) -> (mu, logvar) and decode(z, pitch)
@@ -168,20 +169,97 @@ def vocoded_scores(model, voc,         # a model and a vocoder (voc(x, ref_db, p
         out[name] = score(voc, ds.dir, idx, split=ds.split, inputs=dict(zip(idx.tolist(), x)))['mean']
     return out
 
+SCORE_KEYS = ('recon_l1_db', 'map', 'cross_library_map', 'family_bal_acc', 'pitch_r2')   # what the study tabulates
+
+def _scores(model, fit: dict, notes, seed: int, **kw) -> dict:
+    "timbre_scores of `notes` (encoded here) against the training notes' μ `fit`, overall and per library."
+    held = encode_notes(model, notes, crops=False)
+    for k, v in kw.items(): held[k] = held[k] + v if k == 'instrument' else v   # e.g. another dataset's ids
+    s = timbre_scores(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], n_boot=200, seed=seed)
+    out = {k: float(s[k]) for k in SCORE_KEYS}
+    if held.get('library') is not None and len(np.unique(held['library'])) > 1:
+        out['by_library'] = {name: {k: float(v[k]) for k in SCORE_KEYS} for name, v in scores_by_library(
+            fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], library_names=list(notes.libraries),
+            n_boot=50, seed=seed).items()}
+    return out
+
 def fidelity_record(run_dir,           # a trained run folder
                     voc=None,          # a vocoder; None: the run's (vocoder_folder.for_run); False: no vocoding
                     n_train: int = 600,# training instruments' notes sampled for the generalisation gap
+                    unseen=None,       # a dataset root of sample libraries never trained on (e.g. another SoundFont)
                     seed: int = 0,
-                   ) -> dict:          # held_out, training (error_summary), curve, realism, vocoded
+                   ) -> dict:          # scores, held_out and training errors, curve, realism, vocoded, unseen
     "Everything `10b_fidelity` compares about one run, as one JSON-able dict."
     from timbre_nb.training import load_model
     from timbre_nb.runs import eval_set
     from timbre_nb.vocoder_folder import for_run
     model, held, train = load_model(run_dir), eval_set(run_dir), eval_set(run_dir, 'train')
     tidx = np.sort(np.random.default_rng(seed).permutation(len(train))[:n_train])
-    rec = dict(held_out=error_summary(note_errors(model, held), held.family),
+    fit = encode_notes(model, train, decode=False, crops=False)
+    rec = dict(scores=_scores(model, fit, held, seed),
+               held_out=error_summary(note_errors(model, held), held.family),
                training=error_summary(note_errors(model, train, tidx), train.family[tidx]),
                curve={k: v.tolist() for k, v in learning_curve(run_dir).items()},
                realism=realism(model, held, seed=seed))
+    if unseen is not None:                         # its instrument ids are its own: shifted apart from the run's
+        other = NoteCache(build_cache(unseen, SpecConfig(), held.dir.parent, progress=False), 'train+valid+test')
+        rec['unseen'] = _scores(model, fit, other, seed, instrument=int(fit['instrument'].max()) + 1,
+                                library=None, program=None)
     if voc is not False: rec['vocoded'] = vocoded_scores(model, voc or for_run(run_dir), held, seed=seed)
     return rec
+
+# %% ../nbs/10b_fidelity.ipynb #f0000018
+def lever_study(levers: dict,          # {name: TrainConfig fields on the default objective}
+                seeds: int = 1,        # training seeds per lever
+                profile: str = 'quick',
+                root='runs/levers',    # runs go to <root>/<lever>/seed<k>/, each with its fidelity.json
+                cache_root='cache',
+                **record_kw,           # fidelity_record's voc, n_train, unseen
+               ) -> dict:              # {name: [fidelity_record per seed]}
+    "Train (or reuse) every lever with every seed and read each run's record (saved beside it, reused when current)."
+    import json
+    from pathlib import Path
+    from timbre_nb.compare import compare_runs
+    from timbre_nb.objectives import TrainConfig, DEFAULT_OBJECTIVE
+    runs = compare_runs(profile, {k: dict(objective=DEFAULT_OBJECTIVE, **v) for k, v in levers.items()}, seeds,
+                        root=root, cache_root=cache_root)
+    out = {}
+    for name, folders in runs.items():
+        out[name] = []
+        for folder in folders:
+            path, key = Path(folder) / 'fidelity.json', TrainConfig.of_run(folder).key()
+            rec = json.loads(path.read_text()) if path.exists() else {}
+            if rec.get('key') != key:
+                rec = {**fidelity_record(folder, **record_kw), 'key': key, 'seconds': _train_seconds(folder)}
+                path.write_text(json.dumps(rec, indent=1))
+            out[name].append(rec)
+    return out
+
+def _train_seconds(run_dir) -> float:
+    "A run's training time from its log's last progress line (its own pace; 0 when it has none)."
+    import re
+    from pathlib import Path
+    found = re.findall(r'Progress: step \d+/\d+, (\d+) s elapsed', (Path(run_dir) / 'train.log').read_text())
+    return float(found[-1]) if found else 0.0
+
+LEVER_COLUMNS = {   # column: (path into a record, digits)
+    'held-out L1 dB': (('scores', 'recon_l1_db'), 2), 'training L1 dB': (('training', 'onset crop'), 2),
+    'whole-note L1 dB': (('held_out', 'whole note'), 2), 'mAP': (('scores', 'map'), 3),
+    'cross-lib mAP': (('scores', 'cross_library_map'), 3), 'family': (('scores', 'family_bal_acc'), 3),
+    'pitch R²': (('scores', 'pitch_r2'), 2), 'two-sample acc.': (('realism', 'accuracy'), 2),
+    'unseen SoundFont L1 dB': (('unseen', 'recon_l1_db'), 2)}
+
+def lever_table(study: dict,           # lever_study output (or records loaded from the runs' fidelity.json)
+                columns=LEVER_COLUMNS,
+               ) -> str:               # a markdown table, mean ± sd over seeds (one seed: the value)
+    "The levers side by side."
+    def cell(recs, path, digits):
+        vals = [r for r in recs]
+        for k in path: vals = [v.get(k, {}) if isinstance(v, dict) else np.nan for v in vals]
+        vals = np.array([v if isinstance(v, (int, float)) else np.nan for v in vals], dtype=float)
+        if np.isnan(vals).all(): return '–'
+        m = f'{np.nanmean(vals):.{digits}f}'
+        return m if len(vals) < 2 else f'{m} ± {np.nanstd(vals):.{digits}f}'
+    head = '| lever | seeds | ' + ' | '.join(columns) + ' |\n|' + '---|' * (len(columns) + 2) + '\n'
+    return head + '\n'.join(f'| {name} | {len(recs)} | ' + ' | '.join(cell(recs, *c) for c in columns.values()) + ' |'
+                            for name, recs in study.items())
