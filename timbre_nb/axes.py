@@ -240,7 +240,7 @@ def what_the_axes_mean(model,                 # a trained CVAE
                        cfg: SpecConfig = SpecConfig(),
                       ) -> dict:              # descriptors, agreement, r2 (descriptor_table), directions, paths, rho
     "Which descriptors μ predicts, along which directions, and whether decoding along them moves the descriptor."
-    from timbre_nb.scores import encode_notes, baseline_features
+    from timbre_nb.representations import encode_notes, baseline_features
     from timbre_nb.descriptors import note_descriptors, agreement
     fit = fit if fit is not None else encode_notes(model, fit_ds, decode=False)
     held = held if held is not None else encode_notes(model, held_ds, decode=False)

@@ -11,8 +11,8 @@ from .config import Stamp, read_json
 from .objectives import TrainConfig, experiment_config, OBJECTIVES, COMPARE_OBJECTIVES, DEFAULT_OBJECTIVE
 from .training import train, load_model, autocast_dtype
 from .runs import eval_set
-from .scores import (encode_notes, note_labels, timbre_scores, baseline_features, scores_by_library,
-                              scores_within_libraries, BASELINES)
+from .representations import encode_notes, note_labels, baseline_features, BASELINES
+from .scores import timbre_scores, scores_by_library, scores_within_libraries
 from .pipeline import Stages
 
 # %% auto #0

@@ -14,7 +14,7 @@ from .config import SpecConfig, SPLITS, ALL_SPLIT, UNKNOWN, family_name, read_js
 from .data import read_examples
 from .cache import build_cache, NoteCache
 from .model import encode_means
-from .scores import _directions
+from .retrieval import _directions
 from .timbre_map import map_notes, map_points, timbre_map_html, map_iframe, USER_GROUP
 
 # %% auto #0

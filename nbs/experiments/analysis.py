@@ -6,7 +6,7 @@
 
 # %% [markdown]
 # An *experiment* notebook (research log §5–6): papermill injects the run's parameters below and keeps the executed copy
-# in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.scores`, `timbre_nb.verdict`, `timbre_nb.analysis`,
+# in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.representations`, `timbre_nb.scores`, `timbre_nb.verdict`, `timbre_nb.analysis`,
 # `timbre_nb.inversion`, `timbre_nb.reconstruction`, `timbre_nb.descriptors`, `timbre_nb.axes` and `timbre_nb.pipeline`,
 # documented and tested in the library notebooks.
 #
@@ -36,8 +36,8 @@ from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
 from timbre_nb.model import decode_codes
-from timbre_nb.scores import (encode_notes, timbre_scores, baseline_features, scores_by_library, RAW_PCA, PITCH_ALONE,
-                              CHANCE_BASELINE)
+from timbre_nb.representations import encode_notes, baseline_features, RAW_PCA, PITCH_ALONE, CHANCE_BASELINE
+from timbre_nb.scores import timbre_scores, scores_by_library
 from timbre_nb.verdict import scores_markdown, plot_scores, scores_verdict, library_verdicts, place_in_spread
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, revoice, inversion_table, inversion_verdict, ab_markdown, METRICS

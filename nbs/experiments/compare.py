@@ -46,7 +46,7 @@ from timbre_nb.model import decode_codes, encode_means
 from timbre_nb.objectives import COMPARE_OBJECTIVES, DEFAULT_OBJECTIVE
 from timbre_nb.runs import eval_set
 from timbre_nb.compare import compare_variants, compare_runs, score_runs, baseline_scores
-from timbre_nb.scores import RAW_PCA
+from timbre_nb.representations import RAW_PCA
 from timbre_nb.verdict import (scores_markdown, plot_scores, scores_verdict, library_verdicts, choose_objective,
                                within_spread, aggregate_seeds)
 from timbre_nb.analysis import plot_spectrograms

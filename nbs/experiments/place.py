@@ -10,7 +10,7 @@
 # file names or estimated by CREPE). All logic lives in the library notebook `19_place`, where each step is explained
 # and tested: the notes are encoded by the run's encoder (μ of each note's onset crop), compared with the run's
 # **training instruments** (their notes' mean direction in the standardised μ space, the retrieval rule of
-# `10_scores`), and drawn on the PCA map of the training notes' μ. Every sound is made by the run's vocoder.
+# `09c_retrieval`), and drawn on the PCA map of the training notes' μ. Every sound is made by the run's vocoder.
 
 # %% tags=["parameters"]
 run_dir = 'runs/quick'     # the trained run (config.json + checkpoints/)
