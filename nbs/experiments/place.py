@@ -39,7 +39,8 @@ from timbre_nb.config import read_json
 from timbre_nb.folder import folder_report
 from timbre_nb.training import load_model
 from timbre_nb.runs import eval_set
-from timbre_nb.vocoder import for_run, label, GriffinLim
+from timbre_nb.vocoder import label, GriffinLim
+from timbre_nb.vocoder_folder import for_run
 from timbre_nb.place import (user_notes, note_records, instrument_names, place_notes, placement_rows,
                              placement_markdown, family_agreement, show_place_map, save_place)
 model, reference = load_model(run_dir), eval_set(run_dir, 'train')
