@@ -13,7 +13,7 @@ from .training import train, load_model, autocast_dtype
 from .runs import eval_set
 from .representations import encode_notes, note_labels, baseline_features, BASELINES
 from .scores import timbre_scores, scores_by_library, scores_within_libraries
-from .pipeline import Stages
+from .stages import Stages
 
 # %% auto #0
 __all__ = ['compare_variants', 'variant_folder', 'train_or_reuse', 'compare_runs', 'score_runs', 'baseline_scores',

@@ -183,7 +183,8 @@ def run_place(run,                   # a trained run folder (runs/<name>)
               **params,              # place notebook parameters (max_points, n_nearest, map_compression, ...)
              ) -> Path:              # the site's index.html
     "Place your notes on a trained run's map: the page 'Your notes' added to its site."
-    from timbre_nb.pipeline import Stages, notebook_stage, _finish
+    from timbre_nb.stages import Stages, notebook_stage
+    from timbre_nb.pipeline import _finish
     run, data, cache_root = Path(run).resolve(), Path(data).resolve(), Path(cache_root).resolve()
     if not (run / 'config.json').exists():
         raise FileNotFoundError(f'{run}: not a trained run (no config.json). Train one first, e.g. `timbre-nb run '

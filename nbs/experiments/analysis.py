@@ -7,7 +7,7 @@
 # %% [markdown]
 # An *experiment* notebook (research log §5–6): papermill injects the run's parameters below and keeps the executed copy
 # in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.representations`, `timbre_nb.scores`, `timbre_nb.verdict`, `timbre_nb.analysis`,
-# `timbre_nb.inversion`, `timbre_nb.reconstruction`, `timbre_nb.descriptors`, `timbre_nb.axes` and `timbre_nb.pipeline`,
+# `timbre_nb.inversion`, `timbre_nb.reconstruction`, `timbre_nb.descriptors`, `timbre_nb.axes` and `timbre_nb.run_report`,
 # documented and tested in the library notebooks.
 #
 # **Which notes.** The scores follow the standard protocol of representation learning: linear probes are fitted on
@@ -44,7 +44,7 @@ from timbre_nb.reconstruction import three_variants, revoice, inversion_table, i
 from timbre_nb.vocoder import label
 from timbre_nb.vocoder_folder import for_run
 from timbre_nb.runs import eval_set, report_progress
-from timbre_nb.pipeline import audio_row, RunReport
+from timbre_nb.run_report import audio_row, RunReport
 from timbre_nb.explore import players_row
 from timbre_nb.compare import comparison_of
 from timbre_nb.descriptors import DESCRIPTORS, AGREES, descriptor_markdown

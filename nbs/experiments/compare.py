@@ -53,7 +53,7 @@ from timbre_nb.analysis import plot_spectrograms
 from timbre_nb.reconstruction import three_variants
 from timbre_nb.vocoder import label, GriffinLim
 from timbre_nb.vocoder_folder import for_run
-from timbre_nb.pipeline import audio_row, RunReport
+from timbre_nb.run_report import audio_row, RunReport
 cfg, report = SpecConfig(), RunReport(run_dir, name='compare')
 voc = for_run(run_dir, vocoder)                   # what makes the sounds
 voc = GriffinLim(gl_iters) if label(voc) == 'Griffin-Lim' else voc
