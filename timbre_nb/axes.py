@@ -11,7 +11,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from scipy.stats import rankdata
 
-from .config import SpecConfig, N_PITCHES
+from .config import SpecConfig
 from .model import decode_codes
 from .descriptors import DESCRIPTORS, MEL_DESCRIPTORS, AGREES, mel_descriptors
 from .descriptor_probes import descriptor_table
@@ -167,7 +167,7 @@ def what_the_axes_mean(model,                 # a trained CVAE
                        cfg: SpecConfig = SpecConfig(),
                       ) -> dict:              # descriptors, agreement, r2 (descriptor_table), directions, paths, rho
     "Which descriptors μ predicts, along which directions, and whether decoding along them moves the descriptor."
-    from timbre_nb.representations import encode_notes, baseline_features
+    from timbre_nb.representations import encode_notes, baseline_features, pitch_one_hot
     from timbre_nb.descriptors import note_descriptors, agreement
     fit = fit if fit is not None else encode_notes(model, fit_ds, decode=False)
     held = held if held is not None else encode_notes(model, held_ds, decode=False)
@@ -176,9 +176,9 @@ def what_the_axes_mean(model,                 # a trained CVAE
                                       test_pitch=held['pitch'])
     fit_desc, held_desc = note_descriptors(fit_ds, cfg=cfg), note_descriptors(held_ds, cfg=cfg)
     agree = agreement(held_desc, mel_descriptors(held['crops'], cfg))
-    onehot = lambda p: np.eye(N_PITCHES)[np.asarray(p)]
     features = {'μ': (fit['mu'], held['mu']),
-                'μ ⊕ pitch': (np.c_[fit['mu'], onehot(fit['pitch'])], np.c_[held['mu'], onehot(held['pitch'])]),
+                'μ ⊕ pitch': (np.c_[fit['mu'], pitch_one_hot(fit['pitch'])],
+                              np.c_[held['mu'], pitch_one_hot(held['pitch'])]),
                 **baselines}
     names = list(getattr(held_ds, 'libraries', [])) or None
     r2 = descriptor_table(features, fit_desc, held_desc, held, library_names=names, n_boot=n_boot, seed=seed)

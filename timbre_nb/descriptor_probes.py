@@ -5,21 +5,16 @@
 # %% ../nbs/10c_descriptor_probes.ipynb #debf76fd
 from __future__ import annotations
 import numpy as np
-from sklearn.linear_model import Ridge
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from .metrics import instrument_resamples, per_instrument, regression_sums, r_squared, bootstrap_interval
 from .descriptors import DESCRIPTORS
+from .scores import ridge_probe
 
 # %% auto #0
 __all__ = ['descriptor_r2', 'descriptor_table', 'r2_markdown', 'pitch_explained']
 
 # %% ../nbs/10c_descriptor_probes.ipynb #3e18bcea
-def _ridge():
-    return make_pipeline(StandardScaler(), Ridge(alpha=1.0))
-
 def descriptor_r2(train_X,              # (N_train, D) features of the training notes
                   train_desc: dict,     # {descriptor: (N_train,)} their descriptors (NaN: undefined)
                   test_X,               # (N, D) features of the held-out notes
@@ -40,7 +35,7 @@ def descriptor_r2(train_X,              # (N_train, D) features of the training 
         fit = np.isfinite(y_fit)
         sd = train_X[fit].std(0); used = sd > 1e-6 * sd.max()    # a PCA of fewer notes than components: no noise
         with threadpool_limits(limits=1):
-            pred = _ridge().fit(train_X[fit][:, used], y_fit[fit]).predict(test_X[:, used])
+            pred = ridge_probe().fit(train_X[fit][:, used], y_fit[fit]).predict(test_X[:, used])
         for name, scope in scopes.items():
             keep = np.asarray(scope, bool) & np.isfinite(y)
             sums = per_instrument(regression_sums(y[keep], pred[keep]), test_instrument[keep])

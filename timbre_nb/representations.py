@@ -13,7 +13,7 @@ from .model import evaluating, encoded_batches
 
 # %% auto #0
 __all__ = ['PCA_DIM', 'CHANCE_BASELINE', 'RAW_PCA', 'MEAN_SPECTRUM', 'PITCH_ALONE', 'BASELINES', 'encode_notes', 'note_labels',
-           'baseline_features']
+           'pitch_one_hot', 'baseline_features']
 
 # %% ../nbs/09d_representations.ipynb #0b5f0a07
 PCA_DIM = 32                                     # components of the raw PCA baseline: the default latent size
@@ -56,6 +56,10 @@ def note_labels(dataset,   # a NoteCache (or anything with the label arrays)
         if values is not None: out[name] = np.asarray(values)[idx]
     return out
 
+def pitch_one_hot(pitch) -> np.ndarray:   # (N,) MIDI pitch -> (N, N_PITCHES)
+    "The pitch as a one-hot MIDI number: the pitch-alone baseline, and what `μ ⊕ pitch` appends to μ (`10d_axes`)."
+    return np.eye(N_PITCHES)[np.asarray(pitch)]
+
 def baseline_features(train_crops: np.ndarray,     # (N_train, n_mels, T) normalised log-mel crops, training notes
                       test_crops: np.ndarray,      # (N, n_mels, T) the same for the held-out notes
                       seed: int = 0,               # random features, PCA and its sample of training notes
@@ -72,5 +76,5 @@ def baseline_features(train_crops: np.ndarray,     # (N_train, n_mels, T) normal
     return {CHANCE_BASELINE: (rng.normal(size=(len(flat_train), PCA_DIM)), rng.normal(size=(len(flat_test), PCA_DIM))),
             RAW_PCA: (pca.transform(flat_train), pca.transform(flat_test)),
             MEAN_SPECTRUM: (np.asarray(train_crops).mean(-1), np.asarray(test_crops).mean(-1)),
-            **({PITCH_ALONE: tuple(np.eye(N_PITCHES)[np.asarray(p)] for p in (train_pitch, test_pitch))}
+            **({PITCH_ALONE: (pitch_one_hot(train_pitch), pitch_one_hot(test_pitch))}
                if train_pitch is not None and test_pitch is not None else {})}

@@ -16,8 +16,8 @@ from .metrics import (instrument_resamples, per_instrument, confusion_entries, b
 from .retrieval import retrieval_queries, cross_library_queries, cross_library_note
 
 # %% auto #0
-__all__ = ['SCORES', 'NO_FAMILIES', 'probe_predictions', 'family_note', 'timbre_scores', 'select_notes', 'scores_by_library',
-           'scores_within_libraries']
+__all__ = ['SCORES', 'NO_FAMILIES', 'ridge_probe', 'probe_predictions', 'family_note', 'timbre_scores', 'select_notes',
+           'scores_by_library', 'scores_within_libraries']
 
 # %% ../nbs/10_scores.ipynb #cb9986c7
 def _classify(train_X: np.ndarray, labels: np.ndarray, test_X: np.ndarray) -> np.ndarray:
@@ -25,13 +25,17 @@ def _classify(train_X: np.ndarray, labels: np.ndarray, test_X: np.ndarray) -> np
     if len(np.unique(labels)) < 2: return np.full(len(test_X), labels[0])
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(train_X, labels).predict(test_X)
 
+def ridge_probe():
+    "The standardised ridge regression (α = 1) of every regression probe: pitch here, the descriptors in `10c`."
+    return make_pipeline(StandardScaler(), Ridge(alpha=1.0))
+
 def probe_predictions(train_X: np.ndarray,   # (N_train, D) features of the training instruments' notes
                       train_meta: dict,      # arrays 'family', 'pitch' (N_train,) of those notes
                       test_X: np.ndarray,    # (N, D) features of the held-out notes
                      ) -> dict:              # 'family', 'pitch', 'pitch_class': (N,) predictions each
     "Fit the family, pitch and pitch-class probes on the training notes; predict the held-out notes."
     family, pitch = np.asarray(train_meta['family']), np.asarray(train_meta['pitch'])
-    ridge, known = make_pipeline(StandardScaler(), Ridge(alpha=1.0)), family != UNKNOWN_ID   # -1: unknown family
+    ridge, known = ridge_probe(), family != UNKNOWN_ID   # -1: unknown family
     with threadpool_limits(limits=1):
         return dict(family=_classify(train_X[known], family[known], test_X) if known.any() else
                            np.full(len(test_X), UNKNOWN_ID), pitch_class=_classify(train_X, pitch % 12, test_X),
