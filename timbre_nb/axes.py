@@ -159,8 +159,8 @@ def load_directions(run_dir) -> dict:
 # %% ../nbs/10d_axes.ipynb #3d3423c6
 def what_the_axes_mean(model,                 # a trained CVAE
                        fit_ds, held_ds,       # NoteCaches: the training notes, the held-out notes (onset crops)
-                       fit=None, held=None,   # their scores.encode_notes outputs (computed when None; held with crops)
-                       baselines=None,        # scores.baseline_features output (computed when None)
+                       fit=None, held=None,   # their encode_notes outputs (computed when None; held with crops)
+                       baselines=None,        # baseline_features output (computed when None)
                        n_paths: int = 10,     # reference notes per library for the paths
                        steps=STEPS,
                        n_boot: int = 1000, seed: int = 0,
