@@ -35,3 +35,13 @@ def test_soundfont_options_and_missing_sf2(tmp_path, capsys):
               '--out', str(tmp_path / 'x')])
     err = capsys.readouterr().err
     assert e.value.code == 2 and f'{tmp_path / "none.sf2"}: SoundFont not found' in err, err
+
+def test_every_command_answers_help(capsys):
+    "Every row of the command table, and every sub-command of `data`, prints its own --help and exits 0 (in-process)."
+    from timbre_nb.cli import parser, _commands
+    argvs = [[]] + [[c.name, *sub] for c in _commands() for sub in ([[]] + [[s.name] for s in c.subcommands])]
+    for argv in argvs:
+        with pytest.raises(SystemExit) as e: parser().parse_args([*argv, '--help'])
+        out = capsys.readouterr().out
+        assert e.value.code == 0 and out.startswith(f'usage: {" ".join(["timbre-nb", *argv])} '), (argv, out[:200])
+    assert len(argvs) == 12                              # timbre-nb, its 8 commands and data's 3 sources

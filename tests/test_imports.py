@@ -9,8 +9,9 @@ import timbre_nb
 
 PKG = Path(timbre_nb.__file__).parent
 MODULES = sorted(p.stem for p in PKG.glob('*.py') if not p.stem.startswith('_'))
-# Top-level imports of a later notebook's module that predate this check: the pipeline (11) builds the site (11a).
-LATER_ON_PURPOSE = {('pipeline', 'site')}
+# Top-level imports of a later notebook's module allowed on purpose: none since the stages (11a_stages) and the
+# commands (11c_pipeline) come after the site (11a_site) they import from.
+LATER_ON_PURPOSE: set = set()
 
 def package_imports(name: str, lazy: bool = True) -> set:
     "The package modules that module `name` imports (with `lazy`, also those imported inside functions)."

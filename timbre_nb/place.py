@@ -14,7 +14,7 @@ from .config import SpecConfig, SPLITS, ALL_SPLIT, UNKNOWN, family_name, read_js
 from .data import read_examples
 from .cache import build_cache, NoteCache
 from .model import encode_means
-from .scores import _directions
+from .retrieval import _directions
 from .timbre_map import map_notes, map_points, timbre_map_html, map_iframe, USER_GROUP
 
 # %% auto #0
@@ -183,7 +183,8 @@ def run_place(run,                   # a trained run folder (runs/<name>)
               **params,              # place notebook parameters (max_points, n_nearest, map_compression, ...)
              ) -> Path:              # the site's index.html
     "Place your notes on a trained run's map: the page 'Your notes' added to its site."
-    from timbre_nb.pipeline import Stages, notebook_stage, _finish
+    from timbre_nb.stages import Stages, notebook_stage
+    from timbre_nb.pipeline import _finish
     run, data, cache_root = Path(run).resolve(), Path(data).resolve(), Path(cache_root).resolve()
     if not (run / 'config.json').exists():
         raise FileNotFoundError(f'{run}: not a trained run (no config.json). Train one first, e.g. `timbre-nb run '

@@ -5,23 +5,19 @@
 # %% ../nbs/10_scores.ipynb #98f46469
 from __future__ import annotations
 import numpy as np
-from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
-from .config import SpecConfig, N_PITCHES, UNKNOWN_ID
-from .features import norm_to_db
-from .model import evaluating, encoded_batches
+from .config import UNKNOWN_ID
 from .metrics import (instrument_resamples, per_instrument, confusion_entries, balanced_accuracy, macro_f1,
                                accuracy, shuffled_confusion, regression_sums, r_squared, mean_sums, mean_of,
-                               bootstrap_interval, ranked_precisions)
+                               bootstrap_interval)
+from .retrieval import retrieval_queries, cross_library_queries, cross_library_note
 
 # %% auto #0
-__all__ = ['NO_FAMILIES', 'NO_PROGRAMS', 'ONE_LIBRARY', 'SCORES', 'PCA_DIM', 'CHANCE_BASELINE', 'RAW_PCA', 'MEAN_SPECTRUM',
-           'PITCH_ALONE', 'BASELINES', 'probe_predictions', 'retrieval_queries', 'cross_library_note', 'family_note',
-           'cross_library_queries', 'timbre_scores', 'select_notes', 'scores_by_library', 'scores_within_libraries',
-           'encode_notes', 'note_labels', 'baseline_features']
+__all__ = ['SCORES', 'NO_FAMILIES', 'ridge_probe', 'probe_predictions', 'family_note', 'timbre_scores', 'select_notes',
+           'scores_by_library', 'scores_within_libraries']
 
 # %% ../nbs/10_scores.ipynb #cb9986c7
 def _classify(train_X: np.ndarray, labels: np.ndarray, test_X: np.ndarray) -> np.ndarray:
@@ -29,79 +25,21 @@ def _classify(train_X: np.ndarray, labels: np.ndarray, test_X: np.ndarray) -> np
     if len(np.unique(labels)) < 2: return np.full(len(test_X), labels[0])
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(train_X, labels).predict(test_X)
 
+def ridge_probe():
+    "The standardised ridge regression (α = 1) of every regression probe: pitch here, the descriptors in `10c`."
+    return make_pipeline(StandardScaler(), Ridge(alpha=1.0))
+
 def probe_predictions(train_X: np.ndarray,   # (N_train, D) features of the training instruments' notes
                       train_meta: dict,      # arrays 'family', 'pitch' (N_train,) of those notes
                       test_X: np.ndarray,    # (N, D) features of the held-out notes
                      ) -> dict:              # 'family', 'pitch', 'pitch_class': (N,) predictions each
     "Fit the family, pitch and pitch-class probes on the training notes; predict the held-out notes."
     family, pitch = np.asarray(train_meta['family']), np.asarray(train_meta['pitch'])
-    ridge, known = make_pipeline(StandardScaler(), Ridge(alpha=1.0)), family != UNKNOWN_ID   # -1: unknown family
+    ridge, known = ridge_probe(), family != UNKNOWN_ID   # -1: unknown family
     with threadpool_limits(limits=1):
         return dict(family=_classify(train_X[known], family[known], test_X) if known.any() else
                            np.full(len(test_X), UNKNOWN_ID), pitch_class=_classify(train_X, pitch % 12, test_X),
                     pitch=ridge.fit(train_X, pitch).predict(test_X))
-
-# %% ../nbs/10_scores.ipynb #2a45a6d4
-def _directions(X: np.ndarray, ref: np.ndarray | None = None) -> np.ndarray:
-    ("Features standardised over the notes (or with the mean and spread of `ref`'s), then scaled to unit length: "
-     "dot products are cosine similarities.")
-    ref = X if ref is None else ref
-    Z = (X - ref.mean(0)) / (ref.std(0) + 1e-8)
-    return Z / (np.linalg.norm(Z, axis=1, keepdims=True) + 1e-12)
-
-def _rank_in_blocks(X, masks, k: int = 5, block: int = 512) -> dict:
-    "ranked_precisions of every note as a query, `block` queries at a time; `masks(rows)` -> (relevant, candidate)."
-    Z, parts = _directions(X), []
-    for start in range(0, len(Z), block):
-        rows = np.arange(start, min(start + block, len(Z)))
-        parts.append(ranked_precisions(Z[rows] @ Z.T, *masks(rows), k))
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-
-def retrieval_queries(X: np.ndarray,          # (N, D) features of the held-out notes
-                      instrument: np.ndarray, # (N,) instrument id
-                      pitch: np.ndarray,      # (N,) MIDI pitch
-                      k: int = 5,             # precision at k
-                      block: int = 512        # queries ranked at once
-                     ) -> dict:               # ranked_precisions of each note as a query
-    "Every note as a query; relevant = same instrument at another pitch; same instrument and pitch left out."
-    def masks(rows):
-        same_instrument, same_pitch = instrument[rows, None] == instrument[None], pitch[rows, None] == pitch[None]
-        return same_instrument & ~same_pitch, ~(same_instrument & same_pitch)
-    return _rank_in_blocks(np.asarray(X, float), masks, k, block)
-
-# %% ../nbs/10_scores.ipynb #63079912
-NO_FAMILIES = 'no notes of known family: no family scores'
-NO_PROGRAMS = 'no GM program labels: no cross-library retrieval'
-ONE_LIBRARY = 'one sample library: no cross-library retrieval'
-
-def cross_library_note(meta: dict) -> str:   # arrays 'library', 'program' (-1 unknown), when present
-    "'' when cross-library retrieval can run on these notes, otherwise why not."
-    program, library = meta.get('program'), meta.get('library')
-    if program is None or not (np.asarray(program) >= 0).any(): return NO_PROGRAMS
-    known = np.asarray(program) >= 0
-    return ONE_LIBRARY if library is None or len(np.unique(np.asarray(library)[known])) < 2 else ''
-
-def family_note(train_family, test_family) -> str:   # (N_train,), (N,) family labels, -1 unknown
-    "'' when every note has a known family; otherwise what the family scores leave out, or that there are none."
-    fit, held = (np.asarray(f) != UNKNOWN_ID for f in (train_family, test_family))
-    if not fit.any() or not held.any(): return NO_FAMILIES
-    if fit.all() and held.all(): return ''
-    return (f'family scored on {held.sum()} of {len(held)} held-out notes (probe fitted on {fit.sum()} of {len(fit)} '
-            'training notes): the others are of unknown family')
-
-def cross_library_queries(X: np.ndarray,        # (N, D) features of the held-out notes
-                          library: np.ndarray,  # (N,) sample library per note
-                          program: np.ndarray,  # (N,) GM program per note, -1 unknown
-                          k: int = 5,           # precision at k
-                          block: int = 512      # queries ranked at once
-                         ) -> dict:             # ranked_precisions of each note as a query
-    "Every note as a query among the other libraries' notes; relevant = the same GM program at any pitch."
-    library, program = np.asarray(library), np.asarray(program)
-    known = program >= 0
-    def masks(rows):
-        candidate = (library[rows, None] != library[None]) & known[None] & known[rows, None]
-        return candidate & (program[rows, None] == program[None]), candidate
-    return _rank_in_blocks(np.asarray(X, float), masks, k, block)
 
 # %% ../nbs/10_scores.ipynb #20728ea4
 SCORES = ('map', 'p_at_5', 'cross_library_map', 'family_bal_acc', 'family_macro_f1', 'pitch_r2', 'pitch_class_acc',
@@ -116,6 +54,16 @@ def _check(X: np.ndarray, meta: dict, what: str):
         raise ValueError(f'timbre_scores: {len(X)} {what} feature rows but labels of lengths {lengths}; '
                          'pass one feature row per note.')
     if not len(X): raise ValueError(f'timbre_scores: no {what} notes; pass at least one.')
+
+NO_FAMILIES = 'no notes of known family: no family scores'
+
+def family_note(train_family, test_family) -> str:   # (N_train,), (N,) family labels, -1 unknown
+    "'' when every note has a known family; otherwise what the family scores leave out, or that there are none."
+    fit, held = (np.asarray(f) != UNKNOWN_ID for f in (train_family, test_family))
+    if not fit.any() or not held.any(): return NO_FAMILIES
+    if fit.all() and held.all(): return ''
+    return (f'family scored on {held.sum()} of {len(held)} held-out notes (probe fitted on {fit.sum()} of {len(fit)} '
+            'training notes): the others are of unknown family')
 
 def timbre_scores(train_features: np.ndarray,  # (N_train, ...) features of the training instruments' notes
                   train_meta: dict,            # arrays 'family', 'pitch', 'instrument' (N_train,) of those notes
@@ -229,63 +177,3 @@ def scores_within_libraries(train_features: np.ndarray,  # (N_train, ...) featur
             np.asarray(train_features)[fit], select_notes(train_meta, fit), np.asarray(test_features)[held],
             select_notes(test_meta, held), recon_db=db, **kwargs)
     return out
-
-# %% ../nbs/10_scores.ipynb #0b5f0a07
-PCA_DIM = 32                                     # components of the raw PCA baseline: the default latent size
-CHANCE_BASELINE = 'chance (random features)'
-RAW_PCA = f'raw log-mel PCA-{PCA_DIM}'           # the baseline the project's goals compare against
-MEAN_SPECTRUM = f'mean log-mel spectrum ({SpecConfig().n_mels}-d)'
-PITCH_ALONE = 'pitch alone (one-hot MIDI)'     # what pitch by itself tells a probe (families have pitch ranges)
-BASELINES = (CHANCE_BASELINE, RAW_PCA, MEAN_SPECTRUM, PITCH_ALONE)
-
-def encode_notes(model,                  # has encode(x, pitch) -> (mu, logvar) and decode(z, pitch)
-                 dataset,                # a NoteCache of onset crops: items (x, pitch, ...); .family, .pitch, ...
-                 idx=None,               # note indices to encode (default: all)
-                 batch_size: int = 256,  # notes per forward pass
-                 cfg: SpecConfig = SpecConfig(),
-                 decode: bool = True,    # also decode μ for the per-note log-mel L1 (False: recon_db is NaN)
-                 crops: bool = True,     # keep the onset crops (the baselines' input; ~40 kB a note)
-                ) -> dict:               # mu (N, D), crops (N, n_mels, T), recon_db (N,), labels (N,) each, keys
-    "μ, onset crops, the model's per-note log-mel L1 (dB) and the labels of notes of `dataset`, on the model's device."
-    idx = np.arange(len(dataset)) if idx is None else np.asarray(idx, dtype=np.int64).reshape(-1)
-    mus, kept, errors = [], [], []
-    with evaluating(model):
-        for _, x, p, mu, _ in encoded_batches(model, dataset, idx, batch_size=batch_size):   # x (B, 1, n_mels, T)
-            err = ((norm_to_db(model.decode(mu, p).float(), cfg)
-                    - norm_to_db(x, cfg)).abs().mean((1, 2, 3)).cpu().numpy()
-                   if decode else np.full(len(x), np.nan, np.float32))
-            mus.append(mu.cpu().numpy()); errors.append(err)
-            if crops: kept.append(x[:, 0].cpu().numpy())
-    out = dict(mu=np.concatenate(mus), recon_db=np.concatenate(errors))
-    if crops: out['crops'] = np.concatenate(kept)
-    return {**out, **note_labels(dataset, idx)}
-
-def note_labels(dataset,   # a NoteCache (or anything with the label arrays)
-                idx=None   # note indices (default: all)
-               ) -> dict:  # family, pitch, instrument, keys (N,) each; library, program where the dataset has them
-    "The labels the scores need, per note: what `encode_notes` returns besides the model's outputs."
-    idx = np.arange(len(dataset)) if idx is None else np.asarray(idx, dtype=np.int64).reshape(-1)
-    out = {}
-    for name in ('family', 'pitch', 'instrument', 'keys', 'library', 'program'):
-        values = getattr(dataset, name, None)                 # library, program: multi-library renders only
-        if values is not None: out[name] = np.asarray(values)[idx]
-    return out
-
-def baseline_features(train_crops: np.ndarray,     # (N_train, n_mels, T) normalised log-mel crops, training notes
-                      test_crops: np.ndarray,      # (N, n_mels, T) the same for the held-out notes
-                      seed: int = 0,               # random features, PCA and its sample of training notes
-                      pca_fit_notes: int = 5000,   # training notes the PCA is fitted on, at most
-                      train_pitch=None,            # (N_train,) MIDI pitch: adds the pitch-alone baseline
-                      test_pitch=None,             # (N,) likewise
-                     ) -> dict:                    # {BASELINES name: (train (N_train, d), held-out (N, d)) features}
-    "The no-model baselines for both sides of the protocol: random features, raw log-mel PCA, mean spectrum, pitch."
-    rng = np.random.default_rng(seed)
-    flat_train, flat_test = (np.asarray(c, np.float32).reshape(len(c), -1) for c in (train_crops, test_crops))
-    fit_on = flat_train[np.sort(rng.permutation(len(flat_train))[:pca_fit_notes])]
-    with threadpool_limits(limits=1):
-        pca = PCA(n_components=min(PCA_DIM, *fit_on.shape), random_state=seed).fit(fit_on)
-    return {CHANCE_BASELINE: (rng.normal(size=(len(flat_train), PCA_DIM)), rng.normal(size=(len(flat_test), PCA_DIM))),
-            RAW_PCA: (pca.transform(flat_train), pca.transform(flat_test)),
-            MEAN_SPECTRUM: (np.asarray(train_crops).mean(-1), np.asarray(test_crops).mean(-1)),
-            **({PITCH_ALONE: tuple(np.eye(N_PITCHES)[np.asarray(p)] for p in (train_pitch, test_pitch))}
-               if train_pitch is not None and test_pitch is not None else {})}

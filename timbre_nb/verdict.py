@@ -6,7 +6,8 @@
 from __future__ import annotations
 import numpy as np
 import matplotlib.pyplot as plt
-from .scores import SCORES, BASELINES, RAW_PCA, CHANCE_BASELINE
+from .representations import BASELINES, RAW_PCA, CHANCE_BASELINE
+from .scores import SCORES
 
 # %% auto #0
 __all__ = ['SCORE_COLUMNS', 'GOALS', 'KEY_SCORES', 'aggregate_seeds', 'scores_markdown', 'plot_scores', 'goal_checks',

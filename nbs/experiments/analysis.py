@@ -5,10 +5,11 @@
 # > and, as a labelled A/B, through Griffin-Lim — with numbers.
 
 # %% [markdown]
-# An *experiment* notebook (research log §5–6): papermill injects the run's parameters below and keeps the executed copy
-# in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.scores`, `timbre_nb.verdict`, `timbre_nb.analysis`,
-# `timbre_nb.inversion`, `timbre_nb.reconstruction`, `timbre_nb.descriptors`, `timbre_nb.axes` and `timbre_nb.pipeline`,
-# documented and tested in the library notebooks.
+# An *experiment* notebook (research log §5–6): papermill injects the run's parameters below and keeps the executed
+# copy in `runs/<name>/analysis.ipynb`. All logic lives in `timbre_nb.representations`, `timbre_nb.scores`,
+# `timbre_nb.verdict`, `timbre_nb.analysis`, `timbre_nb.inversion`, `timbre_nb.reconstruction`,
+# `timbre_nb.descriptors`, `timbre_nb.descriptor_probes`, `timbre_nb.axes` and `timbre_nb.run_report`, documented and
+# tested in the library notebooks.
 #
 # **Which notes.** The scores follow the standard protocol of representation learning: linear probes are fitted on
 # μ of the **training** instruments' notes and scored on the **held-out** instruments' notes (the validation and test
@@ -36,20 +37,20 @@ from IPython.display import Markdown, display
 from timbre_nb.config import SpecConfig, FAMILIES
 from timbre_nb.training import load_model
 from timbre_nb.model import decode_codes
-from timbre_nb.scores import (encode_notes, timbre_scores, baseline_features, scores_by_library, RAW_PCA, PITCH_ALONE,
-                              CHANCE_BASELINE)
+from timbre_nb.representations import encode_notes, baseline_features, RAW_PCA, PITCH_ALONE, CHANCE_BASELINE
+from timbre_nb.scores import timbre_scores, scores_by_library
 from timbre_nb.verdict import scores_markdown, plot_scores, scores_verdict, library_verdicts, place_in_spread
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
 from timbre_nb.reconstruction import three_variants, revoice, inversion_table, inversion_verdict, ab_markdown, METRICS
 from timbre_nb.vocoder import label
 from timbre_nb.vocoder_folder import for_run
 from timbre_nb.runs import eval_set, report_progress
-from timbre_nb.pipeline import audio_row, RunReport
+from timbre_nb.run_report import audio_row, RunReport
 from timbre_nb.explore import players_row
 from timbre_nb.compare import comparison_of
 from timbre_nb.descriptors import DESCRIPTORS, AGREES, descriptor_markdown
-from timbre_nb.axes import (what_the_axes_mean, r2_markdown, pitch_explained, rho_markdown, plot_paths, path_waves,
-                            save_directions, axes_verdict)
+from timbre_nb.descriptor_probes import r2_markdown, pitch_explained
+from timbre_nb.axes import what_the_axes_mean, rho_markdown, plot_paths, path_waves, save_directions, axes_verdict
 cfg, report = SpecConfig(), RunReport(run_dir)
 voc = for_run(run_dir, vocoder)                      # what the site plays with
 model = load_model(run_dir)
@@ -227,9 +228,9 @@ display(Markdown('| descriptor | r (log-mel vs waveform, held-out recordings) | 
 # %% [markdown]
 # ### How well μ predicts each descriptor
 # A ridge probe per descriptor, fitted on the training instruments' notes, R² on the held-out instruments' notes with
-# its 95 % bootstrap interval over instruments (`10b_axes`) — for μ, for μ together with the one-hot pitch (what the
-# decoder is given), and for the baselines of the scores above (random features, not shown, score R² ≈ 0 or below on
-# every descriptor; the record keeps them). Pitch alone says which descriptors a note's pitch explains by itself.
+# its 95 % bootstrap interval over instruments (`10c_descriptor_probes`) — for μ, for μ together with the one-hot pitch
+# (what the decoder is given), and for the baselines of the scores above (random features, not shown, score R² ≈ 0 or
+# below on every descriptor; the record keeps them). Pitch alone says which descriptors a note's pitch explains by itself.
 # Below: all held-out notes, then each library's (the probes fitted on all training notes).
 
 # %% tags=["hide-input"]
@@ -245,7 +246,7 @@ for lib in (lib_names if len(lib_names) > 1 else []):
 # %% [markdown]
 # ### Decoding along a descriptor's direction
 # The direction of a descriptor in μ is where the training notes with more of it lie at a fixed pitch: the covariance
-# of μ with the descriptor minus its mean at each pitch (the pattern, not the probe's weights: `10b_axes` says why).
+# of μ with the descriptor minus its mean at each pitch (the pattern, not the probe's weights: `10d_axes` says why).
 # From `n_paths` held-out notes of each library, z = μ + t·σ·d is decoded at the note's own pitch for t from −2σ to
 # 2σ (σ: the training notes' spread along d), and the decoded log-mel's descriptor is measured; Spearman's ρ of t
 # against it is 1 for a direction that does what its name says at every step.

@@ -46,14 +46,14 @@ from timbre_nb.model import decode_codes, encode_means
 from timbre_nb.objectives import COMPARE_OBJECTIVES, DEFAULT_OBJECTIVE
 from timbre_nb.runs import eval_set
 from timbre_nb.compare import compare_variants, compare_runs, score_runs, baseline_scores
-from timbre_nb.scores import RAW_PCA
+from timbre_nb.representations import RAW_PCA
 from timbre_nb.verdict import (scores_markdown, plot_scores, scores_verdict, library_verdicts, choose_objective,
                                within_spread, aggregate_seeds)
 from timbre_nb.analysis import plot_spectrograms
 from timbre_nb.reconstruction import three_variants
 from timbre_nb.vocoder import label, GriffinLim
 from timbre_nb.vocoder_folder import for_run
-from timbre_nb.pipeline import audio_row, RunReport
+from timbre_nb.run_report import audio_row, RunReport
 cfg, report = SpecConfig(), RunReport(run_dir, name='compare')
 voc = for_run(run_dir, vocoder)                   # what makes the sounds
 voc = GriffinLim(gl_iters) if label(voc) == 'Griffin-Lim' else voc

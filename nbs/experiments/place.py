@@ -10,7 +10,7 @@
 # file names or estimated by CREPE). All logic lives in the library notebook `19_place`, where each step is explained
 # and tested: the notes are encoded by the run's encoder (μ of each note's onset crop), compared with the run's
 # **training instruments** (their notes' mean direction in the standardised μ space, the retrieval rule of
-# `10_scores`), and drawn on the PCA map of the training notes' μ. Every sound is made by the run's vocoder.
+# `09c_retrieval`), and drawn on the PCA map of the training notes' μ. Every sound is made by the run's vocoder.
 
 # %% tags=["parameters"]
 run_dir = 'runs/quick'     # the trained run (config.json + checkpoints/)
@@ -39,7 +39,8 @@ from timbre_nb.config import read_json
 from timbre_nb.folder import folder_report
 from timbre_nb.training import load_model
 from timbre_nb.runs import eval_set
-from timbre_nb.vocoder import for_run, label, GriffinLim
+from timbre_nb.vocoder import label, GriffinLim
+from timbre_nb.vocoder_folder import for_run
 from timbre_nb.place import (user_notes, note_records, instrument_names, place_notes, placement_rows,
                              placement_markdown, family_agreement, show_place_map, save_place)
 model, reference = load_model(run_dir), eval_set(run_dir, 'train')

@@ -46,7 +46,7 @@ from timbre_nb.vocoder_scoring import held_out_notes
 from timbre_nb.vocoder_training import train_vocoder
 from timbre_nb.ddsp import grid_table
 from timbre_nb.vocoder_comparison import compare_vocoders, comparison_markdown, vocoder_verdict
-from timbre_nb.pipeline import audio_row, RunReport
+from timbre_nb.run_report import audio_row, RunReport
 cfg, report = SpecConfig(), RunReport(run_dir, 'vocoders')
 print(f'{os.cpu_count()} CPUs, torch threads {torch.get_num_threads()}, load average {os.getloadavg()}')
 
