@@ -12,7 +12,8 @@ from .features import norm_to_db, mel_filterbank
 from .model import model_device, evaluating, encoded_batches
 from .reconstruction import overlap_add
 from .runs import read_metrics
-from .scores import encode_notes, timbre_scores, scores_by_library
+from .representations import encode_notes
+from .scores import timbre_scores, scores_by_library
 from .vocoder_scoring import held_out_notes, score
 
 # %% auto #0
