@@ -23,7 +23,8 @@ import numpy as np, torch
 from timbre_nb.losses import vae_loss
 from timbre_nb.model import CVAE, CVAEConfig
 from timbre_nb.objectives import train_config, DEFAULT_OBJECTIVE, PROFILES
-from timbre_nb.training import TrainState, epoch_loader, epoch_batches, train_step, load_data, cpu_has_bf16
+from timbre_nb.training import TrainState, epoch_loader, epoch_batches, train_step, load_data
+from timbre_nb.devices import cpu_has_bf16
 
 BETA, FREE_BITS = 2.0, 0.5                  # the seed's β after warm-up and its free bits (total)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np, torch
 from .config import Stamp, read_json
 from .objectives import TrainConfig, experiment_config, OBJECTIVES, COMPARE_OBJECTIVES, DEFAULT_OBJECTIVE
-from .training import train, load_model, autocast_dtype
+from .training import train, load_model
+from .devices import autocast_dtype
 from .runs import eval_set
 from .representations import encode_notes, note_labels, baseline_features, BASELINES
 from .scores import timbre_scores, scores_by_library, scores_within_libraries

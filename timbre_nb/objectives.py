@@ -4,22 +4,17 @@
 
 # %% ../nbs/06b_objectives.ipynb #101bfa2b
 from __future__ import annotations
-import difflib, json, types
+import json
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
-import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.docments import docments
-from .config import FAMILIES, UNKNOWN_ID, stable_hash
-from .model import CVAE, CVAEConfig, reparameterise
+from .config import stable_hash
+from .model import CVAEConfig
 from .cache import CROPS
-from .pairs import virtual_instruments
-from .critic import LogMelCritic, sharpening_terms
-from .losses import (vae_loss, recon_loss, beta_at, kl_under_floor, info_nce, nt_xent, gather_rows,
-                              grad_reverse, pitch_correlation)
 
 # %% auto #0
 __all__ = ['PRECISIONS', 'LR_SCHEDULES', 'PROFILES', 'OBJECTIVES', 'DEFAULT_OBJECTIVE', 'COMPARE_OBJECTIVES', 'TrainConfig',
-           'train_config', 'experiment_config', 'config_help', 'notebook_overrides', 'TimbreObjective']
+           'train_config', 'experiment_config', 'config_help']
 
 # %% ../nbs/06b_objectives.ipynb #e85bf0b1
 @dataclass
@@ -160,141 +155,3 @@ def experiment_config(profile: str = 'quick',              # a key of PROFILES
 def config_help() -> dict:
     "{field: its inline comment} of `TrainConfig`: the one description of every knob, for the CLI and the notebooks."
     return {k: v for k, v in docments(TrainConfig).items() if k != 'return'}
-
-# %% ../nbs/06b_objectives.ipynb #b2c0d001
-_TYPES = {'int': int, 'float': float, 'str': str, 'bool': bool, 'dict': dict}
-_WANT = dict(int='an integer', float='a number', str='a string', bool='True or False', dict='a JSON object')
-
-def _coerce(name: str, value, kind: str):
-    "`value` as TrainConfig field `name` of type `kind`, or a ValueError that says what was given and what is wanted."
-    bad = lambda: ValueError(f'parameter {name}={value!r}: TrainConfig.{name} takes {_WANT[kind]} '
-                             f'({config_help()[name]}).')
-    if kind == 'dict':
-        if isinstance(value, str):
-            try: value = json.loads(value)
-            except json.JSONDecodeError: raise bad() from None
-        if not isinstance(value, dict): raise bad()
-        return value
-    if kind == 'bool':
-        if isinstance(value, str) and value.lower() in ('true', 'false'): return value.lower() == 'true'
-        if not isinstance(value, bool): raise bad()
-        return value
-    if isinstance(value, bool): raise bad()                     # True is an int to Python, not to a user
-    if kind == 'int' and isinstance(value, float) and value.is_integer(): return int(value)
-    if kind == 'float' and isinstance(value, int): return float(value)
-    if isinstance(value, str) and kind in ('int', 'float'):
-        try: return _TYPES[kind](value)
-        except ValueError: raise bad() from None
-    if not isinstance(value, _TYPES[kind]): raise bad()
-    return value
-
-def _parse_overrides(overrides) -> dict:
-    "The `overrides` parameter as a dict of TrainConfig fields: a dict, or a JSON object in a string."
-    if isinstance(overrides, str):
-        try: overrides = json.loads(overrides) if overrides.strip() else {}
-        except json.JSONDecodeError as e:
-            raise ValueError(f"parameter overrides={overrides!r} is not JSON ({e.msg}); write -p overrides "
-                             f"'{{\"epochs\": 1}}', or set each field on its own: -p epochs 1.") from None
-    if not isinstance(overrides, dict):
-        raise ValueError(f'parameter overrides={overrides!r}: expected a dict of TrainConfig fields, '
-                         f'e.g. {{"epochs": 1}}.')
-    return overrides
-
-def notebook_overrides(ns: dict,                 # the notebook's globals(), right after its parameters cell
-                       notebook: str,            # its file in nbs/experiments/, e.g. 'train.ipynb'
-                       train_fields: bool = True # TrainConfig fields are parameters here (False: they are mistakes)
-                      ) -> dict:                 # {TrainConfig field: value}: `overrides`, then single fields on top
-    "The TrainConfig fields a papermill run set (`-p epochs 1`, or a JSON `overrides`); unknown names stop the run."
-    import papermill
-    from timbre_nb.site import experiment_notebook
-    declared = set(papermill.inspect_notebook(str(experiment_notebook(notebook))))
-    ip = ns.get('get_ipython')
-    hidden = set(getattr(ip(), 'user_ns_hidden', ())) if callable(ip) else set()
-    given = {k: v for k, v in ns.items() if not k.startswith('_') and k not in hidden and not callable(v)
-             and not isinstance(v, types.ModuleType)}
-    kinds = {f.name: f.type for f in fields(TrainConfig)}
-    known = declared | (set(kinds) if train_fields else set())
-    unknown = sorted(set(given) - known)
-    if unknown:
-        hints = {u: difflib.get_close_matches(u, known, n=1) for u in unknown}
-        did = '; '.join(f'{u!r}: did you mean {h[0]!r}?' for u, h in hints.items() if h)
-        raise ValueError(f"{notebook}: unknown parameter(s) {unknown}" + (f" ({did})" if did else '') +
-                         f". Its parameters: {sorted(declared)}" +
-                         (f"; and any TrainConfig field: {sorted(set(kinds) - declared)}." if train_fields else '.'))
-    out = dict(_parse_overrides(given.get('overrides', {}))) if train_fields else {}
-    bad = sorted(set(out) - set(kinds))
-    if bad: raise ValueError(f'overrides: unknown TrainConfig field(s) {bad}; the fields are {sorted(kinds)}.')
-    out.update({k: v for k, v in given.items() if k in kinds and k not in declared})
-    return {k: _coerce(k, v, kinds[k]) for k, v in out.items()}
-
-# %% ../nbs/06b_objectives.ipynb #1a53347f
-class TimbreObjective(nn.Module):
-    "The (C)VAE and its training heads; `forward(batch, step)` returns every loss term of `cfg`'s objective."
-    def __init__(self, cfg: TrainConfig):   # the objective's weights and `model`, CVAEConfig fields on the seed's
-        super().__init__()
-        self.cfg, self.model = cfg, CVAE(CVAEConfig(**{'conditional': cfg.conditional, **cfg.model}))
-        D = self.model.cfg.latent_dim
-        self.family_head = nn.Linear(D, len(FAMILIES)) if cfg.family_head else None
-        self.pitch_head = nn.Sequential(nn.Linear(D, 64), nn.SiLU(), nn.Linear(64, 12)) if cfg.adv_pitch else None
-        self.critic = None
-        if cfg.sharpen_steps:                    # its own RNG: a critic leaves the model's init and noise as they were
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(cfg.seed + 7919); self.critic = LogMelCritic(n_mels=self.model.cfg.n_mels)
-
-    def forward(self, x, pitch, family, x_b=None, pitch_b=None,
-                step: int = 0,            # x: (B, 1, n_mels, T); pitch, family: (B,)
-                start=None,               # (B,) crop-start frames (partners are cropped at the same frame)
-                sharpen: bool = False,    # the sharpening phase: encoder frozen, decoder against the critic
-               ) -> dict:
-        c, m, B = self.cfg, self.model, len(x)
-        if c.virtual:                                                    # new instruments, drawn from the step
-            g = torch.Generator().manual_seed(c.seed * 1_000_003 + step)
-            x, x_b = virtual_instruments(x, x_b, g, c.virtual, c.virtual_db)
-        if x_b is not None:
-            x, pitch, family = torch.cat([x, x_b]), torch.cat([pitch, pitch_b]), family.repeat(2)
-            start = None if start is None else start.repeat(2)
-        if sharpen: return self.sharpen(x, pitch, start)
-        mu, logvar = m.encode(x, pitch, start)                            # (B', D) each; B' = 2B with partners
-        z = reparameterise(mu, logvar)
-        beta, ramp = beta_at(step, c.beta_max, c.warmup_steps), min(1.0, step / max(c.warmup_steps, 1))
-        terms = vae_loss(m.decode(z, pitch, start).float(), x, mu.float(), logvar.float(), beta, c.free_bits, c.free_bits_mode,
-                     c.recon, c.recon_weight)
-        if x_b is not None and c.cross_pitch:                            # decode(z_a, pitch_b) ≈ x_b and back
-            terms['cross'] = recon_loss(m.decode(z.roll(B, 0), pitch, start).float(), x, c.recon)
-            terms['total'] = terms['total'] + c.cross_pitch * c.recon_weight * terms['cross']
-        if x_b is not None and c.invariance:
-            mu_a, mu_b = gather_rows(mu[:B].float()), gather_rows(mu[B:].float())   # every DDP process's pairs
-            terms['nce'] = (nt_xent if c.nce_negatives == 'all' else info_nce)(mu_a, mu_b, c.nce_tau)
-            weight = c.invariance * ramp
-            if c.invariance_scale == 'recon':                            # a fixed share of the reconstruction term
-                weight = weight * (c.recon_weight * terms['recon']).detach() / terms['nce'].detach().clamp_min(1e-3)
-            terms['total'] = terms['total'] + weight * terms['nce']
-        if self.family_head is not None:
-            known = family != UNKNOWN_ID                      # notes of unknown family (a user's folder) teach nothing
-            terms['family_ce'] = (F.cross_entropy(self.family_head(mu.float())[known], family[known]) if known.any()
-                                  else mu.new_zeros(()))
-            terms['total'] = terms['total'] + c.family_head * ramp * terms['family_ce']
-        if self.pitch_head is not None:                  # the head learns pitch class; the encoder, to hide it
-            terms['adv_pitch'] = F.cross_entropy(
-                self.pitch_head(grad_reverse(torch.tanh(mu.float()), c.adv_pitch * ramp)), pitch % 12)
-            terms['total'] = terms['total'] + terms['adv_pitch']
-        if c.pitch_decorr:                                               # no linear trace of pitch in μ
-            terms['pitch_corr'] = pitch_correlation(mu.float(), pitch)
-            terms['total'] = terms['total'] + c.pitch_decorr * ramp * terms['pitch_corr']
-        terms['under_floor'] = kl_under_floor(terms['kl_dims'].detach(), c.free_bits, c.free_bits_mode)
-        return {**terms, 'beta': beta}
-
-    def sharpen(self, x, pitch, start=None) -> dict:
-        "The sharpening phase's terms: the decoder from μ (the encoder frozen) against the critic, plus log-mel L1."
-        c, m = self.cfg, self.model
-        with torch.no_grad(): mu, logvar = m.encode(x, pitch, start)         # the timbre space does not move ...
-        shared = [m.pitch_emb.weight] if m.pitch_emb is not None else []   # ... nor the pitch embedding it reads
-        for p in shared: p.requires_grad_(False)
-        try: fake = m.decode(mu, pitch, start).float()
-        finally:
-            for p in shared: p.requires_grad_(True)
-        terms = vae_loss(fake, x, mu.float(), logvar.float(), c.beta_max, c.free_bits, c.free_bits_mode, c.recon)
-        adv = sharpening_terms(self.critic, x, fake, pitch)
-        total = c.sharpen_recon * recon_loss(fake, x, 'l1') + adv['total']
-        return {**terms, **{k: adv[k] for k in ('critic', 'adversarial', 'feature_matching')}, 'total': total,
-                'under_floor': kl_under_floor(terms['kl_dims'], c.free_bits, c.free_bits_mode), 'beta': c.beta_max}

@@ -4,8 +4,7 @@
 
 # %% ../nbs/07_training.ipynb #c003
 from __future__ import annotations
-import json, logging, math, os, shutil, tempfile, time
-from typing import NamedTuple
+import json, logging, math, os, shutil, time
 from dataclasses import dataclass, asdict, field, fields
 from pathlib import Path
 import torch
@@ -19,14 +18,15 @@ from .features import norm_to_db
 from .pairs import NotePairs
 from .model import CVAE, CVAEConfig, reparameterise, evaluating, encoded_batches
 from .losses import vae_loss, beta_at, kl_per_dim, kl_under_floor
-from .objectives import TrainConfig, TimbreObjective
+from .objectives import TrainConfig
+from .timbre_objective import TimbreObjective
+from .devices import setup_distributed, autocast_dtype, barrier
 from .runs import (_run_logger, fmt_step, fmt_epoch, save_checkpoint, latest_checkpoint, load_checkpoint,
                             time_left)
 
 # %% auto #0
-__all__ = ['validate', 'setup_distributed', 'cpu_has_bf16', 'autocast_dtype', 'epoch_batches', 'TrainState', 'epoch_loader',
-           'lr_at', 'train_step', 'checkpoint', 'end_epoch', 'open_run', 'load_data', 'train', 'load_model', 'TinyRun',
-           'tiny_run']
+__all__ = ['validate', 'epoch_batches', 'TrainState', 'epoch_loader', 'lr_at', 'train_step', 'checkpoint', 'end_epoch',
+           'open_run', 'load_data', 'train', 'load_model']
 
 # %% ../nbs/07_training.ipynb #c014
 def validate(model: CVAE,           # the (C)VAE
@@ -50,44 +50,6 @@ def validate(model: CVAE,           # the (C)VAE
             'var_mu': var_mu.tolist(),
             'active_units': int((var_mu > 0.01).sum()), 'mean_sigma': float((0.5 * lv).exp().mean()),
             'under_floor': kl_under_floor(kl_dims, cfg.free_bits, cfg.free_bits_mode)}
-
-# %% ../nbs/07_training.ipynb #c016
-def setup_distributed(device_pref: str = 'auto'  # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1', ...
-                     ) -> tuple:                   # (rank, world_size, torch.device)
-    ("This process's rank, the number of processes and its device; joins the torchrun process group when launched "
-     "under torchrun.")
-    rank, world = int(os.environ.get('RANK', 0)), int(os.environ.get('WORLD_SIZE', 1))
-    cuda = torch.cuda.is_available() and device_pref != 'cpu'
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group('nccl' if cuda else 'gloo')
-    if cuda:
-        dev = torch.device(device_pref if device_pref.startswith('cuda') and world == 1
-                           else f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}")
-        torch.cuda.set_device(dev)
-    else: dev = torch.device('cpu')
-    return rank, world, dev
-
-def cpu_has_bf16() -> bool:
-    "Does this CPU compute bf16 natively (AVX-512 BF16 or AMX)? Elsewhere autocast to bf16 is emulated and slow."
-    probes = ('_is_avx512_bf16_supported', '_is_amx_tile_supported')        # private torch.cpu probes (torch ≥ 2.3)
-    return any(getattr(torch.cpu, p, lambda: False)() for p in probes)
-
-def autocast_dtype(precision: str,  # TrainConfig.precision: 'auto', 'fp32', 'bf16' or 'fp16'
-                   device,          # the training device
-                  ) -> torch.dtype | None:   # the autocast dtype; None: plain fp32
-    "What `torch.autocast` runs in for `precision` on `device`."
-    dev = torch.device(device)
-    if precision == 'fp32' or dev.type not in ('cpu', 'cuda'): return None
-    if dev.type == 'cpu':
-        if precision == 'fp16': raise ValueError("precision='fp16' needs a CUDA GPU; on a CPU use 'bf16' or 'fp32'.")
-        return torch.bfloat16 if precision == 'bf16' or cpu_has_bf16() else None
-    if precision == 'fp16': return torch.float16
-    if precision == 'bf16' and not torch.cuda.is_bf16_supported():
-        raise ValueError(f"precision='bf16': {torch.cuda.get_device_name(dev)} has no bf16; use 'fp16' or 'auto'.")
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-
-def _barrier(world):
-    if world > 1: dist.barrier()
 
 # %% ../nbs/07_training.ipynb #16137ec9
 def epoch_batches(n: int,           # notes in the training split
@@ -214,7 +176,7 @@ def checkpoint(state: TrainState, cfg: TrainConfig, rank: int):
 def end_epoch(state: TrainState, val_ds, cfg: TrainConfig, log, rank: int, world: int) -> dict:
     ("Validate at the current β, log the seed's epoch lines, append to metrics.jsonl and checkpoint. "
      "Returns the epoch's record.")
-    _barrier(world)
+    barrier(world)
     rec = {}
     if rank == 0:
         tr, beta = ({k: v / state.sums['n'] for k, v in state.sums.items() if k != 'n'},
@@ -229,7 +191,7 @@ def end_epoch(state: TrainState, val_ds, cfg: TrainConfig, log, rank: int, world
         with open(Path(cfg.run_dir) / 'metrics.jsonl', 'a') as f: f.write(json.dumps(rec) + '\n')
     state.epoch, state.batch_in_epoch, state.sums = state.epoch + 1, 0, {}
     checkpoint(state, cfg, rank)
-    _barrier(world)
+    barrier(world)
     return rec
 
 # %% ../nbs/07_training.ipynb #7ac63ecf
@@ -248,7 +210,7 @@ def open_run(cfg: TrainConfig, rank: int, resume: bool) -> logging.Logger:
 def load_data(cfg: TrainConfig, rank: int, world: int) -> tuple:
     "(training dataset — NotePairs for paired objectives, validation notes); rank 0 builds the cache first."
     if rank == 0: cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=cfg.progress)
-    _barrier(world)
+    barrier(world)
     if rank != 0: cache_dir = build_cache(cfg.data, SpecConfig(), cfg.cache_root, cfg.filters, progress=False)
     notes, val = NoteCache(cache_dir, 'train', train=True, seed=cfg.seed, crops=cfg.crops), NoteCache(cache_dir, 'valid')
     if len(notes) < cfg.batch_size:
@@ -307,24 +269,3 @@ def load_model(run_dir,        # a run folder with config.json and checkpoints/
     obj = TimbreObjective(TrainConfig.of_run(run))
     load_checkpoint(ck, obj, device=device)
     return obj.model.to(device).eval()
-
-# %% ../nbs/07_training.ipynb #c4e0f001
-class TinyRun(NamedTuple):
-    model: CVAE          # trained for `epochs`, in eval mode
-    notes: NoteCache     # its held-out notes (valid + test), onset crops
-    root: Path           # the folder holding the data (sf/), the cache (cache/) and the run (run/)
-
-def tiny_run(root=None,                 # folder to build in (default: a new temporary folder)
-             objective: str = 'weighted',  # a key of objectives.OBJECTIVES
-             epochs: int = 1,           # training epochs
-            ) -> TinyRun:
-    "Render the tiny SoundFont dataset and train a run on it: the listening notebooks' test material, in seconds."
-    from timbre_nb.render import render_dataset
-    from timbre_nb.soundfont import default_sf2
-    from timbre_nb.objectives import train_config
-    from timbre_nb.runs import eval_set
-    root = Path(root or tempfile.mkdtemp())
-    render_dataset(root / 'sf', sf2=default_sf2(), profile='tiny', progress=False)   # one library: small and fast
-    train(train_config('tiny', objective, data=str(root / 'sf'), cache_root=str(root / 'cache'),
-                       run_dir=str(root / 'run'), progress=False, epochs=epochs))
-    return TinyRun(load_model(root / 'run'), eval_set(root / 'run'), root)

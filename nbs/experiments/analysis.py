@@ -28,7 +28,7 @@ vocoder = ''             # '' : the run's (the pipeline's --vocoder); or 'griffi
 seed = 0                 # note sampling, UMAP and probe folds
 
 # %% tags=["hide-input"]
-from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+from timbre_nb.parameters import notebook_overrides   # first: it reads this notebook's parameters from globals()
 _ = notebook_overrides(globals(), 'analysis.ipynb', train_fields=False)   # stops on an unknown parameter
 
 # %% tags=["hide-input"]

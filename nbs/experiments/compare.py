@@ -32,7 +32,7 @@ gl_iters = 64                      # Griffin-Lim iterations (when the vocoder is
 vocoder = ''                       # '' : the run's (the pipeline's --vocoder); or 'griffin-lim', or a vocoder folder
 
 # %% tags=["hide-input"]
-from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+from timbre_nb.parameters import notebook_overrides   # first: it reads this notebook's parameters from globals()
 overrides = notebook_overrides(globals(), 'compare.ipynb')
 
 # %% tags=["hide-input"]

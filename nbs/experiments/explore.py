@@ -33,7 +33,7 @@ map_gl_iters = 16        # Griffin-Lim iterations for the map's model clips (whe
 map_with_model = True    # also embed the model's reconstruction clip (else recordings only)
 
 # %% tags=["hide-input"]
-from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+from timbre_nb.parameters import notebook_overrides   # first: it reads this notebook's parameters from globals()
 _ = notebook_overrides(globals(), 'explore.ipynb', train_fields=False)   # stops on an unknown parameter
 
 # %% tags=["hide-input"]

@@ -28,7 +28,7 @@ map_with_model = True      # also embed the model's reconstruction clip (else re
 seed = 0                   # the samples of training notes
 
 # %% tags=["hide-input"]
-from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+from timbre_nb.parameters import notebook_overrides   # first: it reads this notebook's parameters from globals()
 _ = notebook_overrides(globals(), 'place.ipynb', train_fields=False)   # stops on an unknown parameter
 
 # %% tags=["hide-input"]

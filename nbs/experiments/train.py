@@ -33,7 +33,7 @@ resume = False                  # continue from the newest checkpoint of the run
 progress = True                 # tqdm progress bar (the pipeline turns it off: its progress goes to the terminal)
 
 # %% tags=["hide-input"]
-from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+from timbre_nb.parameters import notebook_overrides   # first: it reads this notebook's parameters from globals()
 overrides = notebook_overrides(globals(), 'train.ipynb')
 
 # %% tags=["hide-input"]

@@ -30,7 +30,7 @@ run_dir = 'runs/quick'                # the run folder whose site gets this page
 n_audio = 2                           # held-out notes with audio players per dataset
 
 # %% tags=["hide-input"]
-from timbre_nb.objectives import notebook_overrides   # first: it reads this notebook's parameters from globals()
+from timbre_nb.parameters import notebook_overrides   # first: it reads this notebook's parameters from globals()
 _ = notebook_overrides(globals(), 'vocoders.ipynb', train_fields=False)   # stops on an unknown parameter
 
 # %% tags=["hide-input"]
