@@ -5,6 +5,9 @@ import pytest
 
 BIN = Path(sys.executable).parent
 
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'slow: minutes of end-to-end work; `make test-slow` runs it, `make test` does not')
+
 def cli(*args, cwd=None, check=True, **kw):
     "Run the `timbre-nb` console script; returns the CompletedProcess (stdout+stderr captured)."
     r = subprocess.run([str(BIN / 'timbre-nb'), *map(str, args)], cwd=cwd, capture_output=True, text=True, **kw)

@@ -4,6 +4,9 @@ import json, os, subprocess, sys, sysconfig
 from pathlib import Path
 import pytest
 
+# Minutes of sdist, wheel, venv and a whole tiny pipeline: `make test-slow` runs it (CI does, after `make test`).
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 
 def sh(*args, timeout=300, **kw):

@@ -143,6 +143,7 @@ def test_place_your_notes(tiny_run):
     assert page.count('data:audio/mpeg;base64,') >= 2 * (rec['map']['n_points'] + 2)   # every point: recording, model
     assert 'place.html' in (run / 'site' / 'index.html').read_text()
 
+@pytest.mark.slow   # four minutes: vocoders trained and scored, then the analysis re-played (CI runs it)
 def test_vocoders_page_then_griffin_lim(tiny_run):
     "The candidates page joins the run's site; choosing Griffin-Lim afterwards re-plays the analysis (after the rerun)."
     work, args, _ = tiny_run
@@ -160,6 +161,7 @@ def test_vocoders_page_then_griffin_lim(tiny_run):
     assert ('[analysis] done' in r.stdout and
             json.loads((run / 'stages.json').read_text())['notes']['analysis'] == 'made')
 
+@pytest.mark.slow   # two minutes: four trainings and the comparison's page (CI runs it)
 def test_compare_tiny_adds_a_page(tiny_data, tmp_path):
     "Two objectives with two seeds on tiny data: trained, scored beside the baselines, chosen on the mean, on the site."
     args = ['compare', '--profile', 'tiny', '--data', tiny_data, '--name', 'tiny', '--runs-root', tmp_path / 'runs',

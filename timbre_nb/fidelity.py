@@ -17,9 +17,9 @@ from .scores import timbre_scores, scores_by_library
 from .vocoder_scoring import held_out_notes, score
 
 # %% auto #0
-__all__ = ['ONSET_SECONDS', 'HELD_SECONDS', 'BANDS_HZ', 'SCORE_KEYS', 'LEVER_COLUMNS', 'note_errors', 'time_regions',
-           'band_regions', 'error_summary', 'plot_error_profile', 'learning_curve', 'two_sample_accuracy', 'realism',
-           'vocoded_scores', 'fidelity_record', 'lever_study', 'lever_table']
+__all__ = ['ONSET_SECONDS', 'HELD_SECONDS', 'BANDS_HZ', 'SCORE_KEYS', 'LEVER_BASE', 'LEVERS', 'LEVER_COLUMNS', 'note_errors',
+           'time_regions', 'band_regions', 'error_summary', 'plot_error_profile', 'learning_curve',
+           'two_sample_accuracy', 'realism', 'vocoded_scores', 'fidelity_record', 'lever_study', 'lever_table']
 
 # %% ../nbs/10b_fidelity.ipynb #f0000006
 def note_errors(model,                          # has encode(x, pitch) -> (mu, logvar) and decode(z, pitch)
@@ -210,19 +210,45 @@ def fidelity_record(run_dir,           # a trained run folder
     return rec
 
 # %% ../nbs/10b_fidelity.ipynb #f0000018
-def lever_study(levers: dict,          # {name: TrainConfig fields on the default objective}
+_HF = dict(harmonic=True, factor_rank=8)
+LEVER_BASE = 'timbre-inv100'   # the objective every lever changes: the default when the study ran
+LEVERS = {   # every lever the study tried, as TrainConfig fields on LEVER_BASE (`bench/levers.py` runs them)
+    'default': {},
+    'harmonic template': dict(model=dict(harmonic=True)),
+    'onset crops': dict(crops='onset'),
+    'windows': dict(crops='windows'),
+    'windows, positions': dict(crops='windows', model=dict(positions=32)),
+    'positions': dict(model=dict(positions=32)),
+    'onset, free bits 64': dict(crops='onset', free_bits=64.0),
+    'onset, recon ×4': dict(crops='onset', recon_weight=4096.0),
+    'onset, recon ×16': dict(crops='onset', recon_weight=16384.0),
+    'onset, cosine lr 2e-3': dict(crops='onset', lr_schedule='cosine', lr=0.002),
+    'onset, harmonic + factor 8': dict(crops='onset', model=_HF),
+    'onset, virtual instruments': dict(crops='onset', virtual=0.5),
+    'onset, sharpening': dict(crops='onset', sharpen_steps=154),
+    'windows, free bits 64': dict(crops='windows', free_bits=64.0),
+    'windows+onset, free bits 64': dict(crops='windows+onset', free_bits=64.0),
+    'onset, recon ×4, cosine, harmonic + factor 8': dict(crops='onset', recon_weight=4096.0, lr_schedule='cosine',
+                                                        lr=0.002, model=_HF),
+    'windows+onset, recon ×16': dict(crops='windows+onset', recon_weight=16384.0),
+    'windows+onset, recon ×16, harmonic + factor 8': dict(crops='windows+onset', recon_weight=16384.0, model=_HF),
+    'windows+onset, recon ×16, invariance ×16': dict(crops='windows+onset', recon_weight=16384.0, invariance=1600.0),
+}
+
+def lever_study(levers: dict,          # {name: TrainConfig fields on `objective`}
                 seeds: int = 1,        # training seeds per lever
                 profile: str = 'quick',
                 root='runs/levers',    # runs go to <root>/<lever>/seed<k>/, each with its fidelity.json
                 cache_root='cache',
+                objective: str = LEVER_BASE,   # the objective the levers change
                 **record_kw,           # fidelity_record's voc, n_train, unseen
                ) -> dict:              # {name: [fidelity_record per seed]}
     "Train (or reuse) every lever with every seed and read each run's record (saved beside it, reused when current)."
     import json
     from pathlib import Path
     from timbre_nb.compare import compare_runs
-    from timbre_nb.objectives import TrainConfig, DEFAULT_OBJECTIVE
-    runs = compare_runs(profile, {k: dict(objective=DEFAULT_OBJECTIVE, **v) for k, v in levers.items()}, seeds,
+    from timbre_nb.objectives import TrainConfig
+    runs = compare_runs(profile, {k: dict(objective=objective, **v) for k, v in levers.items()}, seeds,
                         root=root, cache_root=cache_root)
     out = {}
     for name, folders in runs.items():

@@ -197,6 +197,12 @@ front = ((f"Every sound on these pages is made by the **{label(voc)}**. From the
           f"it beats Griffin-Lim on {len(won)} of {len(METRICS)} metrics ({', '.join(won) or 'none'}); the A/B is "
           f"on the [Analysis](analysis.ipynb) page.") if len(variants) > 1
          else 'Every sound on these pages is made by Griffin-Lim.')
+m = {(r['comparison'], r['metric']): r['mean'] for r in table}   # what the listener hears, and whose error it is
+front += (f" From the model's log-mel it is {m['total (3 vs 1)', 'spectral_convergence']:.2f} in spectral convergence "
+          f"and {m['total (3 vs 1)', 'f0_cents']:.0f} cents of f0 from the recording; the model's log-mel is "
+          f"{m['model (3 vs 2)', 'logmel_l1_db']:.1f} dB from the recording's, the inversion adds "
+          f"{m['inversion (2 vs 1)', 'logmel_l1_db']:.1f} dB: what you hear is mostly the model (its study: "
+          f"`10b_fidelity`).")
 
 # %% [markdown]
 # ## What the axes mean
