@@ -24,7 +24,7 @@
 # %% tags=["parameters"]
 data = 'data/soundfont-quick'   # dataset root (NSynth jsonwav layout)
 profile = 'quick'               # 'tiny' | 'quick' | 'full'
-objective = 'timbre-inv100'     # a key of timbre_nb.objectives.OBJECTIVES ('seed': the research log's)
+objective = 'timbre-fidelity'   # a key of timbre_nb.objectives.OBJECTIVES ('seed': the research log's)
 overrides = {}                  # any other TrainConfig fields, e.g. {'lr': 3e-3, 'device': 'cpu', 'max_steps': 100}
 run_name = 'quick'              # the run folder is <runs_root>/<run_name>
 runs_root = 'runs'
