@@ -27,7 +27,7 @@ def compare_variants(objectives=COMPARE_OBJECTIVES,  # keys of OBJECTIVES, each 
                     ) -> dict:                        # {variant name: dict(objective=..., **TrainConfig overrides)}
     "The comparison's variants: the objectives, and the controls of the default objective that apply here."
     out = {obj: dict(objective=obj) for obj in objectives}
-    if not controls: return out
+    if not controls or DEFAULT_OBJECTIVE not in objectives: return out   # a control needs its reference beside it
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     if autocast_dtype('auto', device) is not None:                # this chip could train in bf16: measure it
         out[f'{DEFAULT_OBJECTIVE} bf16'] = dict(objective=DEFAULT_OBJECTIVE, precision='auto')
