@@ -1,13 +1,14 @@
-"""The fidelity study of `nbs/10b_fidelity.ipynb`: train (or reuse) each lever of `fidelity.LEVERS` on the default
-objective, read each run's `fidelity_record` and print the levers side by side (`lever_table`, mean ± sd over seeds).
+"""The fidelity study of `nbs/10b_fidelity.ipynb`: train (or reuse) each lever of `fidelity.LEVERS` on `LEVER_BASE`
+(`timbre-inv100`, the default when the study ran), read each run's `fidelity_record` and print the levers side by
+side (`lever_table`, mean ± sd over seeds).
 
     .venv/bin/python bench/levers.py [--levers 'default' 'onset crops' ...] [--seeds 3] [--profile quick]
                                      [--unseen data/fluidr3-quick] [--no-vocoder] [--root runs/levers]
 
 Every run is trained on the same data and steps as `make report`'s (the profile's), so a lever is judged against the
-default measured in the same study. Runs and their records (`fidelity.json`) stay under `--root` and are reused on a
+base measured in the same study. Runs and their records (`fidelity.json`) stay under `--root` and are reused on a
 rerun: a killed study resumes where it stopped. On this 2-core CPU a quick-profile lever costs 5–8 minutes of training
-and 2–3 of scoring per seed; the whole table (18 levers) is about three hours per seed.
+and 2–3 of scoring per seed; the whole table (the base and 18 levers) is about three hours per seed.
 
 `--unseen` is a dataset root of a SoundFont the runs never trained on (for example FluidR3_GM rendered with
 `timbre-nb data soundfont --sf2 /usr/share/sounds/sf2/FluidR3_GM.sf2 --out data/fluidr3-quick`): its notes' L1 and
