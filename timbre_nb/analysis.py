@@ -82,10 +82,16 @@ def umap_2d(mu:np.ndarray,        # (N, D) features
             min_dist:float=0.1,   # seed value (§5.3)
             random_state:int=0    # fixed for reproducibility
            ) -> np.ndarray:
-    "UMAP embedding in 2-D -> (N, 2). The first call JIT-compiles (~30 s)."
+    "UMAP embedding in 2-D -> (N, 2), on exact Euclidean neighbours found by scikit-learn."
     import umap   # imported lazily: it pulls in numba, slow to import
-    return umap.UMAP(n_neighbors=n_neighbors, min_dist=min_dist, n_components=2, random_state=random_state,
-                     n_jobs=1).fit_transform(np.asarray(mu, dtype=np.float32))
+    from sklearn.neighbors import NearestNeighbors
+    x = np.asarray(mu, dtype=np.float32)
+    k = min(n_neighbors, len(x) - 1)                                       # UMAP's own cap
+    dist, idx = NearestNeighbors(n_neighbors=k).fit(x).kneighbors(x)     # each point first, at distance 0
+    with warnings.catch_warnings():   # "no NNDescent index: transform() of new data is unavailable": not used here
+        warnings.filterwarnings('ignore', message='precomputed_knn')
+        return umap.UMAP(n_neighbors=k, min_dist=min_dist, n_components=2, random_state=random_state, n_jobs=1,
+                         precomputed_knn=(idx, dist, None)).fit_transform(x)
 
 # %% ../nbs/09_analysis.ipynb #c022
 def plot_embedding(xy:np.ndarray,             # (N, 2) embedding

@@ -162,6 +162,7 @@ def what_the_axes_mean(model,                 # a trained CVAE
                        fit=None, held=None,   # their encode_notes outputs (computed when None; held with crops)
                        baselines=None,        # baseline_features output (computed when None)
                        n_paths: int = 10,     # reference notes per library for the paths
+                       fit_notes: int = 1500, # training notes the probes and directions are fitted on, at most (0: all)
                        steps=STEPS,
                        n_boot: int = 1000, seed: int = 0,
                        cfg: SpecConfig = SpecConfig(),
@@ -174,7 +175,12 @@ def what_the_axes_mean(model,                 # a trained CVAE
     if baselines is None:
         baselines = baseline_features(fit['crops'], held['crops'], seed=seed, train_pitch=fit['pitch'],
                                       test_pitch=held['pitch'])
-    fit_desc, held_desc = note_descriptors(fit_ds, cfg=cfg), note_descriptors(held_ds, cfg=cfg)
+    n_fit = len(fit['mu'])
+    sel = (np.sort(np.random.default_rng(seed).permutation(n_fit)[:fit_notes]) if 0 < fit_notes < n_fit
+           else np.arange(n_fit))                          # a random draw of training notes: their descriptors cost
+    fit = {k: np.asarray(v)[sel] for k, v in fit.items()}  # 10 ms a note; the probes barely change (see the text)
+    baselines = {k: (np.asarray(tr)[sel], te) for k, (tr, te) in baselines.items()}
+    fit_desc, held_desc = note_descriptors(fit_ds, sel, cfg=cfg), note_descriptors(held_ds, cfg=cfg)
     agree = agreement(held_desc, mel_descriptors(held['crops'], cfg))
     features = {'μ': (fit['mu'], held['mu']),
                 'μ ⊕ pitch': (np.c_[fit['mu'], pitch_one_hot(fit['pitch'])],

@@ -5,7 +5,7 @@
 # %% ../nbs/08_inversion.ipynb #c003
 from __future__ import annotations
 from functools import lru_cache
-import hashlib, math, time, numpy as np, torch, torchaudio
+import hashlib, math, time, warnings, numpy as np, torch, torchaudio
 from pathlib import Path
 from .config import SpecConfig
 from .features import log_mel, mel_power, mel_filterbank, mel_spectrogram, norm_to_db
@@ -55,21 +55,31 @@ def mel_db(wave, cfg: SpecConfig = SpecConfig()) -> torch.Tensor:
 # %% ../nbs/08_inversion.ipynb #c012
 @lru_cache(maxsize=8)
 def _mel_solvers(cfg: SpecConfig, device: torch.device = torch.device('cpu')):
-    "The filterbank A (n_mels, freq), its pseudo-inverse and ‖A‖₂²: computed once on the CPU, kept on `device`."
+    ("The filterbank A (n_mels, freq) and Aᵀ as the products use them (sparse on the CPU), A's pseudo-inverse and "
+     "‖A‖₂² (a float): computed once on the CPU, kept on `device`.")
     A = mel_filterbank(cfg).T.contiguous()                   # (n_mels, freq)
-    return tuple(t.to(device) for t in (A, torch.linalg.pinv(A), torch.linalg.matrix_norm(A, 2) ** 2))
+    A_pinv, L = torch.linalg.pinv(A), float(np.linalg.norm(mel_filterbank(cfg).numpy(), 2)) ** 2
+    At = A.T
+    if device.type == 'cpu':                                 # 1,004 of 41,040 entries are non-zero
+        with warnings.catch_warnings():                      # "sparse CSR support is in beta": what it is used for works
+            warnings.filterwarnings('ignore', message='Sparse CSR tensor support')
+            A, At = A.to_sparse_csr(), At.contiguous().to_sparse_csr()
+    return *(t.to(device) for t in (A, At, A_pinv)), L
 
+@torch.no_grad()
 def _nnls_fista(M: torch.Tensor, cfg: SpecConfig, n_iter: int) -> torch.Tensor:
     "Projected accelerated gradient for min ‖A X − M‖² s.t. X ≥ 0, all frames at once. M (..., n_mels, frames)."
-    A, A_pinv, L = _mel_solvers(cfg, M.device)               # L = ‖A‖₂², the gradient's Lipschitz constant
-    X = (A_pinv @ M).clamp_min(0)                            # (..., freq, frames)
+    A, At, A_pinv, L = _mel_solvers(cfg, M.device)           # L = ‖A‖₂², the gradient's Lipschitz constant
+    lead, frames = M.shape[:-2], M.shape[-1]
+    M = M.movedim(-2, 0).reshape(M.shape[-2], -1)            # (n_mels, every frame of every note): one product
+    X = (A_pinv @ M).clamp_min_(0)                           # (freq, ...)
     Y, t = X, 1.0
     for _ in range(n_iter):
-        X_new = (Y - A.T @ (A @ Y - M) / L).clamp_min(0)
+        X_new = torch.add(Y, At @ (A @ Y - M), alpha=-1 / L).clamp_min_(0)
         t_new = (1 + math.sqrt(1 + 4 * t * t)) / 2
-        Y = X_new + ((t - 1) / t_new) * (X_new - X)
+        Y = torch.lerp(X, X_new, 1 + (t - 1) / t_new)        # X_new + momentum · (X_new − X)
         X, t = X_new, t_new
-    return X
+    return X.reshape(X.shape[0], *lead, frames).movedim(0, -2)
 
 MEL_TO_LINEAR_METHODS = ('nnls', 'pinv', 'inverse_mel')
 
@@ -84,7 +94,7 @@ def mel_to_linear(mel_power,                       # (..., n_mels, frames) absol
         raise ValueError(f"inversion.mel_to_linear: expected {cfg.n_mels} mel bins in dim -2, got shape "
                          f"{tuple(M.shape)}; pass (..., n_mels, frames) made with the same SpecConfig.")
     if method == 'nnls': P = _nnls_fista(M, cfg, n_iter)
-    elif method == 'pinv': P = (_mel_solvers(cfg, M.device)[1] @ M).clamp_min(0)
+    elif method == 'pinv': P = (_mel_solvers(cfg, M.device)[2] @ M).clamp_min(0)
     elif method == 'inverse_mel':
         P = torchaudio.transforms.InverseMelScale(cfg.n_fft // 2 + 1, cfg.n_mels, cfg.sr, cfg.f_min, cfg.f_max,
                                                   norm=None, mel_scale='htk')(M)
@@ -188,13 +198,14 @@ def f0_track(wave,                             # (n,) waveform at cfg.sr
     with torch.no_grad(): act = _crepe_tiny()(frames)                            # (frames, 360)
     return crepe_decode(act, fmin, fmax)
 
-_TRACKS: dict = {}                                         # reference tracks by content (see f0_error)
+_TRACKS: dict = {}                                         # f0 tracks by content (see f0_error)
 
-def _reference_track(a: torch.Tensor, cfg: SpecConfig) -> tuple:
-    "f0_track(a), remembered for the last 32 references: a table compares many waveforms with one original."
+def _track(a: torch.Tensor, cfg: SpecConfig) -> tuple:
+    ("f0_track(a), remembered for the last 256 waveforms: a table compares many waveforms with one original, and the "
+     "same waveform with several references (a vocoder's output against the recording and against the inversion).")
     key = (hashlib.sha1(a.numpy().tobytes()).hexdigest(), cfg)
     if key not in _TRACKS:
-        if len(_TRACKS) >= 32: _TRACKS.pop(next(iter(_TRACKS)))
+        if len(_TRACKS) >= 256: _TRACKS.pop(next(iter(_TRACKS)))
         _TRACKS[key] = f0_track(a, cfg)
     return _TRACKS[key]
 
@@ -205,8 +216,8 @@ def f0_error(a, b,                          # reference and other waveform (crop
             ) -> dict:
     "dict(cents = mean |Δf0| in cents over the reference's voiced frames (nan if none), voiced = their fraction)."
     a, b = _aligned(a, b)
-    fa, pa = a_track if a_track is not None else _reference_track(a, cfg)
-    fb, _ = f0_track(b, cfg)
+    fa, pa = a_track if a_track is not None else _track(a, cfg)
+    fb, _ = _track(b, cfg)
     n = min(len(fa), len(fb)); fa, pa, fb = fa[:n], pa[:n], fb[:n]
     v = pa > threshold
     cents = (1200 * torch.log2(fb[v] / fa[v])).abs().mean().item() if v.any() else float('nan')

@@ -70,7 +70,8 @@ def choose_vocoder(choice: str,           # a VOCODERS name or a vocoder folder
     vprof = VOCODER_PROFILES.get(profile, 'quick')
     before = vocoder_dir(build_cache(data, SpecConfig(), cache_root, progress=False), vocoder_config(vprof), root)
     done = (before / 'vocoder.json').exists()
-    return str(Path(train_vocoder(data, cache_root, root, vprof)).resolve()), 'reused' if done else 'made'
+    vocoder = train_vocoder(data, cache_root, root, vprof, eval_per_family=0)   # the analysis page scores it
+    return str(Path(vocoder).resolve()), 'reused' if done else 'made'
 
 def vocoder_stage(st: Stages, run: Path, choice: str, data, cache_root, profile: str = 'quick',
                   root='vocoders') -> str:

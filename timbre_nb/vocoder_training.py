@@ -4,7 +4,7 @@
 
 # %% ../nbs/08h_vocoder_training.ipynb #c003
 from __future__ import annotations
-import copy, math, os, shutil, time
+import copy, json, math, os, shutil, time
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 from tqdm.auto import tqdm
@@ -14,12 +14,12 @@ from .inversion import stft_magnitude
 from .runs import save_checkpoint, latest_checkpoint, load_checkpoint
 from .vocoder import GriffinLim
 from .nnls_correction import VocoderConfig, vocoder_config, CorrectionNet, Vocoder, corrected_magnitude
-from .vocoder_folder import vocoder_dir, save_vocoder
+from .vocoder_folder import vocoder_dir, save_vocoder, load, _write_json
 from .vocoder_data import VocoderData
 from .vocoder_scoring import held_out_notes, score
 
 # %% auto #0
-__all__ = ['magnitude_loss', 'training_device', 'lr_at', 'train_loop', 'magnitude_scores', 'train_vocoder']
+__all__ = ['magnitude_loss', 'training_device', 'lr_at', 'train_loop', 'magnitude_scores', 'train_vocoder', 'score_held_out']
 
 # %% ../nbs/08h_vocoder_training.ipynb #c014
 def magnitude_loss(pred,                     # (B, freq, T) predicted linear magnitude
@@ -134,19 +134,29 @@ def train_vocoder(data,                         # dataset root (nsynth-<split>/ 
     cfg, vcfg = SpecConfig(), vocoder_config(profile, **overrides)
     cache_dir = build_cache(data, cfg, cache_root, progress=progress)
     folder = vocoder_dir(cache_dir, vcfg, root, cfg)
-    if (folder / 'vocoder.json').exists(): return folder                     # finished before: reuse
-    folder.mkdir(parents=True, exist_ok=True)
-    w, state = train_loop(folder, vcfg, VocoderData(cache_dir, 'train', cfg), progress)
-    dev = training_device(vcfg.device)
-    meta = dict(cache=str(cache_dir), steps=state['step'], train_seconds=round(state['wall_s'], 1),
-                train_cpu_seconds=round(state['cpu_s'], 1),
-                device=str(dev) if dev.type == 'cpu' else f'{dev} ({torch.cuda.get_device_name(dev)})',
-                threads=torch.get_num_threads(),
-                load_avg=[round(l, 2) for l in os.getloadavg()], final_loss=round(state['loss'], 4))
-    if vcfg.eval_per_family:
-        idx = held_out_notes(cache_dir, vcfg.eval_per_family)
-        meta['held_out'] = dict(notes=len(idx),
-                                **{v.name: score(v, cache_dir, idx)['mean'] for v in (Vocoder(w.ema), GriffinLim())})
-    save_vocoder(folder, w.ema, meta)                                        # vocoder.json last: finished
-    shutil.rmtree(folder / 'checkpoints', ignore_errors=True)
+    if not (folder / 'vocoder.json').exists():                               # not finished before: train
+        folder.mkdir(parents=True, exist_ok=True)
+        w, state = train_loop(folder, vcfg, VocoderData(cache_dir, 'train', cfg), progress)
+        dev = training_device(vcfg.device)
+        meta = dict(cache=str(cache_dir), steps=state['step'], train_seconds=round(state['wall_s'], 1),
+                    train_cpu_seconds=round(state['cpu_s'], 1),
+                    device=str(dev) if dev.type == 'cpu' else f'{dev} ({torch.cuda.get_device_name(dev)})',
+                    threads=torch.get_num_threads(),
+                    load_avg=[round(l, 2) for l in os.getloadavg()], final_loss=round(state['loss'], 4))
+        save_vocoder(folder, w.ema, meta)                                    # vocoder.json last: finished
+        shutil.rmtree(folder / 'checkpoints', ignore_errors=True)
+    if vcfg.eval_per_family: score_held_out(folder, cache_dir, vcfg.eval_per_family)
     return folder
+
+def score_held_out(folder,              # a finished vocoder folder
+                   cache_dir,           # its dataset's cache (the held-out notes come from it)
+                   per_family: int = 2, # held-out notes per family (held_out_notes)
+                  ) -> dict:            # vocoder.json's 'held_out': notes, and each vocoder's mean scores
+    "Score the vocoder and Griffin-Lim on held-out notes into vocoder.json, once: a folder that has them is kept."
+    meta = json.loads((Path(folder) / 'vocoder.json').read_text())
+    if 'held_out' not in meta:
+        idx = held_out_notes(cache_dir, per_family)
+        meta['held_out'] = dict(notes=len(idx),
+                                **{v.name: score(v, cache_dir, idx)['mean'] for v in (load(folder), GriffinLim())})
+        _write_json(Path(folder) / 'vocoder.json', meta)
+    return meta['held_out']
