@@ -13,7 +13,7 @@ from .features import log_mel, mel_power, mel_filterbank, mel_spectrogram, norm_
 # %% auto #0
 __all__ = ['MEL_TO_LINEAR_METHODS', 'CREPE_SR', 'CREPE_CENTS', 'harmonic_note', 'stft_magnitude', 'mel_db', 'mel_to_linear',
            'griffin_lim', 'logmel_l1_db', 'spectral_convergence', 'mrstft_distance', 'crepe_decode', 'f0_track',
-           'f0_error', 'f0_error_cents', 'real_time_factor', 'invert']
+           'remembered_track', 'f0_error', 'f0_error_cents', 'real_time_factor', 'invert']
 
 # %% ../nbs/08_inversion.ipynb #c006
 def harmonic_note(pitch: int,                      # MIDI pitch of the fundamental
@@ -200,14 +200,25 @@ def f0_track(wave,                             # (n,) waveform at cfg.sr
 
 _TRACKS: dict = {}                                         # f0 tracks by content (see f0_error)
 
+def _track_key(a: torch.Tensor, cfg: SpecConfig) -> tuple: return hashlib.sha1(a.numpy().tobytes()).hexdigest(), cfg
+
 def _track(a: torch.Tensor, cfg: SpecConfig) -> tuple:
     ("f0_track(a), remembered for the last 256 waveforms: a table compares many waveforms with one original, and the "
      "same waveform with several references (a vocoder's output against the recording and against the inversion).")
-    key = (hashlib.sha1(a.numpy().tobytes()).hexdigest(), cfg)
+    key = _track_key(a, cfg)
     if key not in _TRACKS:
         if len(_TRACKS) >= 256: _TRACKS.pop(next(iter(_TRACKS)))
         _TRACKS[key] = f0_track(a, cfg)
     return _TRACKS[key]
+
+def remembered_track(wave,                          # (n,) waveform
+                     cfg: SpecConfig = SpecConfig(),
+                     track: tuple | None = None,    # (f0, periodicity) computed before for this very waveform
+                    ) -> tuple:                     # its (f0, periodicity), as f0_error will use it
+    "The f0 track f0_error uses for `wave`; a `track` given (one kept on disk) is remembered instead of computed."
+    a = torch.as_tensor(wave, dtype=torch.float32)
+    if track is not None: _TRACKS[_track_key(a, cfg)] = tuple(torch.as_tensor(t) for t in track)
+    return _track(a, cfg)
 
 def f0_error(a, b,                          # reference and other waveform (cropped to the shorter)
              cfg: SpecConfig = SpecConfig(),

@@ -4,14 +4,19 @@
 
 # %% ../nbs/08g_vocoder_scoring.ipynb #c003
 from __future__ import annotations
+import hashlib, inspect, os
+from dataclasses import asdict
+from pathlib import Path
 import numpy as np, torch
-from .config import family_name
+from .config import SpecConfig, family_name, stable_hash
 from .cache import NoteCache
-from .inversion import f0_error, real_time_factor
-from .reconstruction import METRICS
+from .features import log_mel
+from .inversion import f0_error, real_time_factor, invert, remembered_track
+from .reconstruction import METRICS, reconstruct_full
+from .vocoder import MagnitudeVocoder
 
 # %% auto #0
-__all__ = ['held_out_notes', 'score']
+__all__ = ['held_out_notes', 'score', 'vocoder_key', 'ab_variants']
 
 # %% ../nbs/08g_vocoder_scoring.ipynb #c021
 def held_out_notes(cache_dir,                 # a cache folder
@@ -48,3 +53,68 @@ def score(voc,                                # a vocoder: voc(x, ref_db, pitch)
                          f0_cents=f0['cents'], voiced=f0['voiced']))
     keys = [k for k in rows[0] if k not in ('key', 'family')]
     return dict(mean={**{k: float(np.nanmean([r[k] for r in rows])) for k in keys}, 'rtf': rtf}, notes=rows)
+
+# %% ../nbs/08g_vocoder_scoring.ipynb #g005
+def vocoder_key(voc,                       # a vocoder called as voc(x, ref_db, pitch); None: inversion.invert
+                n_iter: int = 64,          # invert's Griffin-Lim iterations (when voc is None)
+                cfg: SpecConfig = SpecConfig(),
+               ) -> str | None:            # None: a vocoder this cannot name (its outputs are not stored)
+    "What a vocoder's output depends on besides its input, hashed: kind, settings, weights, front end and code."
+    from timbre_nb import features, inversion, phase, vocoder, nnls_correction
+    code = [inspect.getsource(m) for m in (features, inversion, phase, vocoder, nnls_correction)]
+    if voc is None: return stable_hash('invert', n_iter, cfg.to_dict(), *code, n=16)
+    if not isinstance(voc, MagnitudeVocoder): return None
+    net = getattr(voc, 'net', None)
+    weights = [hashlib.sha1(t.detach().cpu().numpy().tobytes()).hexdigest() for t in net.state_dict().values()
+               ] if net is not None else []
+    settings = {k: v for k, v in vars(voc).items() if isinstance(v, (bool, int, float, str)) and k != 'path'}
+    return stable_hash(type(voc).__name__, settings, voc.cfg.to_dict(), asdict(net.vcfg) if net is not None else {},
+                       weights, cfg.to_dict(), *code, n=16)
+
+def _wave(y) -> torch.Tensor: return torch.as_tensor(np.asarray(y), dtype=torch.float32)
+
+def _stored_inversion(path: Path, original: torch.Tensor, cfg: SpecConfig):
+    "The stored variant 2 at `path` (its f0 tracks and the recording's remembered for f0_error), or None."
+    try:
+        with np.load(path) as f: inv, tracks = torch.from_numpy(f['wave']), {k: f[k] for k in f.files}
+    except (OSError, ValueError, KeyError): return None      # unreadable (a killed write): made again
+    remembered_track(original, cfg, (tracks['f0_original'], tracks['p_original']))
+    remembered_track(inv, cfg, (tracks['f0_inversion'], tracks['p_inversion']))
+    return inv
+
+def _store_inversion(path: Path, original: torch.Tensor, inv: torch.Tensor, cfg: SpecConfig):
+    "Write variant 2 and both f0 tracks to `path` atomically."
+    (fo, po), (fi, pi) = remembered_track(original, cfg), remembered_track(inv, cfg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f'{path.stem}.{os.getpid()}.tmp.npz')
+    np.savez(tmp, wave=inv.numpy(), f0_original=fo.numpy(), p_original=po.numpy(), f0_inversion=fi.numpy(),
+             p_inversion=pi.numpy())
+    os.replace(tmp, path)
+
+def ab_variants(model,                   # a trained CVAE (reconstruction.reconstruct_full)
+                ds: NoteCache,           # the notes' cache (their recordings; variant 2 is kept under ds.dir)
+                idx,                     # note indices
+                vocoders: dict,          # {name: a vocoder, or None for Griffin-Lim (inversion.invert)}
+                cfg: SpecConfig = SpecConfig(),
+                gl_iters: int = 64,      # Griffin-Lim iterations of None
+                store: bool = True,      # keep and reuse variant 2 under ds.dir/inversions/
+                progress=None,           # progress(k, n) before each note
+               ) -> dict:                # {name: {i: three_variants-style dict}}
+    "Every note's three variants through every vocoder (as three_variants + revoice); variant 2 is stored and reused."
+    keys = {name: vocoder_key(v, gl_iters, cfg) if store else None for name, v in vocoders.items()}
+    out = {name: {} for name in vocoders}
+    for k, i in enumerate(idx):
+        if progress: progress(k, len(idx))
+        original, pitch = torch.as_tensor(ds.wave(i), dtype=torch.float32), int(ds.pitch[i])
+        x, ref_db = log_mel(original, cfg, return_ref=True)
+        x_model = reconstruct_full(model, x, pitch, cfg)
+        for name, voc in vocoders.items():
+            play = voc or (lambda x, ref_db, pitch: invert(x, ref_db, cfg, n_iter=gl_iters))
+            path = Path(ds.dir) / 'inversions' / keys[name] / f'{ds.keys[i]}.npz' if keys[name] else None
+            inv = _stored_inversion(path, original, cfg) if path is not None and path.exists() else None
+            if inv is None:
+                inv = _wave(play(x, ref_db, pitch))
+                if path is not None: _store_inversion(path, original, inv, cfg)
+            out[name][int(i)] = dict(original=original, x=x, x_model=x_model, ref_db=ref_db, inversion=inv,
+                                     model=_wave(play(x_model, ref_db, pitch)))
+    return out

@@ -41,9 +41,10 @@ from timbre_nb.representations import encode_notes, baseline_features, RAW_PCA, 
 from timbre_nb.scores import timbre_scores, scores_by_library
 from timbre_nb.verdict import scores_markdown, plot_scores, scores_verdict, library_verdicts, place_in_spread
 from timbre_nb.analysis import extract_latents, save_latents, pca_2d, umap_2d, plot_embedding, plot_spectrograms
-from timbre_nb.reconstruction import three_variants, revoice, inversion_table, inversion_verdict, ab_markdown, METRICS
+from timbre_nb.reconstruction import inversion_table, inversion_verdict, ab_markdown, METRICS
 from timbre_nb.vocoder import label
 from timbre_nb.vocoder_folder import for_run
+from timbre_nb.vocoder_scoring import ab_variants
 from timbre_nb.runs import eval_set, report_progress
 from timbre_nb.run_report import audio_row, RunReport
 from timbre_nb.explore import players_row
@@ -160,13 +161,9 @@ report.figure(plot_spectrograms(held['crops'][show], recon, list(ds.keys[show]),
 # %% tags=["hide-input"]
 metric_idx = idx[np.linspace(0, len(idx) - 1, min(n_metrics, len(idx))).astype(int)]
 names = {'Griffin-Lim': None, label(voc): voc} if label(voc) != 'Griffin-Lim' else {'Griffin-Lim': None}
-variants = {name: {} for name in names}
 t0 = time.time()
-for k, i in enumerate(metric_idx):
-    report_progress('analysis', k, len(metric_idx), t0, 'notes through both vocoders')
-    wave = ds.wave(i)
-    gl = three_variants(model, wave, int(ds.pitch[i]), cfg, n_iter=gl_iters)
-    for name, v in names.items(): variants[name][i] = gl if v is None else revoice(gl, v, int(ds.pitch[i]))
+variants = ab_variants(model, ds, metric_idx, names, cfg, gl_iters,   # variant 2 kept under the cache, reused
+                       progress=lambda k, n: report_progress('analysis', k, n, t0, 'notes through both vocoders'))
 tables = {name: inversion_table(list(v.values()), cfg) for name, v in variants.items()}
 ab, wins = ab_markdown(tables)
 table = tables[label(voc)]
