@@ -171,10 +171,15 @@ def mel_centres(cfg: SpecConfig = SpecConfig()) -> np.ndarray:   # (n_mels,) Hz
 
 def mel_descriptors(x,                              # (B, n_mels, frames) or (n_mels, frames) normalised log-mel
                     cfg: SpecConfig = SpecConfig(),
+                    batch: int = 64,                # notes per librosa call
                    ) -> dict:                       # every MEL_DESCRIPTORS key: (B,) each
     "The descriptors a log-mel gives: spectral ones over the mel bands, envelope ones from the frames' energy."
     x = torch.as_tensor(x).float().numpy() if not isinstance(x, np.ndarray) else x
-    power = 10 ** (norm_to_db(np.asarray(x, np.float64).reshape(-1, *np.shape(x)[-2:]), cfg) / 10)
+    x = np.asarray(x).reshape(-1, *np.shape(x)[-2:])
+    if len(x) > batch:     # in parts: librosa's float64 temporaries of 1,648 notes (135 MB each) cost 3x the work
+        parts = [mel_descriptors(x[s:s + batch], cfg, batch) for s in range(0, len(x), batch)]
+        return {k: np.concatenate([p[k] for p in parts]) for k in MEL_DESCRIPTORS}
+    power = 10 ** (norm_to_db(np.asarray(x, np.float64), cfg) / 10)
     out = spectral_descriptors(power, mel_centres(cfg))
     out.update(envelope_descriptors(np.sqrt(power.sum(-2)), cfg.hop / cfg.sr))
     return {k: out[k] for k in MEL_DESCRIPTORS}

@@ -4,6 +4,8 @@
 
 # %% ../nbs/09d_representations.ipynb #52aa9809
 from __future__ import annotations
+import hashlib, os
+from pathlib import Path
 import numpy as np
 from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits
@@ -66,15 +68,26 @@ def baseline_features(train_crops: np.ndarray,     # (N_train, n_mels, T) normal
                       pca_fit_notes: int = 5000,   # training notes the PCA is fitted on, at most
                       train_pitch=None,            # (N_train,) MIDI pitch: adds the pitch-alone baseline
                       test_pitch=None,             # (N,) likewise
+                      store=None,                  # a folder: the raw PCA's features kept there, by the crops' content
                      ) -> dict:                    # {BASELINES name: (train (N_train, d), held-out (N, d)) features}
     "The no-model baselines for both sides of the protocol: random features, raw log-mel PCA, mean spectrum, pitch."
     rng = np.random.default_rng(seed)
     flat_train, flat_test = (np.asarray(c, np.float32).reshape(len(c), -1) for c in (train_crops, test_crops))
-    fit_on = flat_train[np.sort(rng.permutation(len(flat_train))[:pca_fit_notes])]
-    with threadpool_limits(limits=1):
-        pca = PCA(n_components=min(PCA_DIM, *fit_on.shape), random_state=seed).fit(fit_on)
-    return {CHANCE_BASELINE: (rng.normal(size=(len(flat_train), PCA_DIM)), rng.normal(size=(len(flat_test), PCA_DIM))),
-            RAW_PCA: (pca.transform(flat_train), pca.transform(flat_test)),
+    pick = np.sort(rng.permutation(len(flat_train))[:pca_fit_notes])
+    chance = rng.normal(size=(len(flat_train), PCA_DIM)), rng.normal(size=(len(flat_test), PCA_DIM))
+    key = hashlib.sha1(b''.join([flat_train.tobytes(), flat_test.tobytes(), pick.tobytes(),
+                                 str((seed, PCA_DIM)).encode()])).hexdigest()[:16]
+    path = Path(store) / f'raw-pca-{key}.npz' if store is not None else None
+    if path is not None and path.exists():
+        with np.load(path) as f: raw = f['train'], f['test']     # the same crops, the same fit: read back
+    else:
+        with threadpool_limits(limits=1):
+            pca = PCA(n_components=min(PCA_DIM, *flat_train[pick].shape), random_state=seed).fit(flat_train[pick])
+        raw = pca.transform(flat_train), pca.transform(flat_test)
+        if path is not None:
+            tmp = path.with_name(f'{path.stem}.{os.getpid()}.tmp.npz'); np.savez(tmp, train=raw[0], test=raw[1])
+            os.replace(tmp, path)
+    return {CHANCE_BASELINE: chance, RAW_PCA: raw,
             MEAN_SPECTRUM: (np.asarray(train_crops).mean(-1), np.asarray(test_crops).mean(-1)),
             **({PITCH_ALONE: (pitch_one_hot(train_pitch), pitch_one_hot(test_pitch))}
                if train_pitch is not None and test_pitch is not None else {})}

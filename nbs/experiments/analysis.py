@@ -76,7 +76,7 @@ report_progress('analysis', 2, 3, t0, 'scoring steps (held-out notes encoded)')
 me = 'μ (this model)'
 rows = {me: timbre_scores(fit['mu'], fit, held['mu'], held, recon_db=held['recon_db'], seed=seed)}
 baselines = baseline_features(fit['crops'], held['crops'], seed=seed, train_pitch=fit['pitch'],
-                              test_pitch=held['pitch'])
+                              test_pitch=held['pitch'], store=ds.dir)   # the raw PCA kept beside the cache
 rows.update({name: timbre_scores(f, fit, h, held, seed=seed) for name, (f, h) in baselines.items()})
 verdict = scores_verdict(rows[me], rows[RAW_PCA])
 report_progress('analysis', 3, 3, t0, 'scoring steps (probes and baselines scored)')
@@ -156,7 +156,8 @@ report.figure(plot_spectrograms(held['crops'][show], recon, list(ds.keys[show]),
 # Griffin-Lim (NNLS mel → linear, 64 iterations: the research log's path) and by the run's vocoder (`08d`: a net
 # trained on the training instruments' notes corrects the NNLS magnitude; PGHI + Griffin-Lim phase). The metrics
 # compare each variant with the original over `n_metrics` held-out notes; lower is better, ✓ where the vocoder beats
-# Griffin-Lim. The verdict on artefacts uses the vocoder's numbers.
+# Griffin-Lim. The verdict on artefacts uses the vocoder's numbers. Variant 2 has no model in it: `ab_variants`
+# (`08g`) keeps it, with its f0 track, beside the data's cache, and a later run of the same data and vocoder reuses it.
 
 # %% tags=["hide-input"]
 metric_idx = idx[np.linspace(0, len(idx) - 1, min(n_metrics, len(idx))).astype(int)]
