@@ -175,11 +175,11 @@ def what_the_axes_mean(model,                 # a trained CVAE
     if baselines is None:
         baselines = baseline_features(fit['crops'], held['crops'], seed=seed, train_pitch=fit['pitch'],
                                       test_pitch=held['pitch'])
-    n_fit = len(fit['mu'])
-    sel = (np.sort(np.random.default_rng(seed).permutation(n_fit)[:fit_notes]) if 0 < fit_notes < n_fit
-           else np.arange(n_fit))                          # a random draw of training notes: their descriptors cost
-    fit = {k: np.asarray(v)[sel] for k, v in fit.items()}  # 10 ms a note; the probes barely change (see the text)
-    baselines = {k: (np.asarray(tr)[sel], te) for k, (tr, te) in baselines.items()}
+    sel = None                                                  # all training notes, unless there are more than
+    if 0 < fit_notes < len(fit['mu']):                          # fit_notes: a random draw (descriptors cost 10 ms
+        sel = np.sort(np.random.default_rng(seed).permutation(len(fit['mu']))[:fit_notes])   # a note; the probes
+        fit = {k: np.asarray(v)[sel] for k, v in fit.items()}  # barely change: see the text)
+        baselines = {k: (np.asarray(tr)[sel], te) for k, (tr, te) in baselines.items()}
     fit_desc, held_desc = note_descriptors(fit_ds, sel, cfg=cfg), note_descriptors(held_ds, cfg=cfg)
     agree = agreement(held_desc, mel_descriptors(held['crops'], cfg))
     features = {'μ': (fit['mu'], held['mu']),

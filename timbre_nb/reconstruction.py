@@ -83,14 +83,20 @@ def reconstruct_full(model,                          # CVAE-like: encode(x, pitc
     return decode_windows(model, codes, pitch, starts, torch.as_tensor(x_full).shape[-1], cfg)
 
 # %% ../nbs/08a_reconstruction.ipynb #c039
+_LOG_MEL_OF = {'inversion': 'x', 'model': 'x_model'}   # variant 2 is the original log-mel made audible, 3 the model's
+
 def revoice(variants: dict,                        # a three_variants output
             voc,                                   # voc(x, ref_db, pitch) → waveform (vocoder_folder.load / for_run)
             pitch: int,                            # the note's MIDI pitch
-           ) -> dict:                              # the same dict with `inversion` and `model` made by `voc`
-    "Variants 2 and 3 of the same note remade from the same log-mels by another vocoder."
+            parts=('inversion', 'model'),          # the variants to remake
+            cfg: SpecConfig = SpecConfig(),
+            **invert_kw,                           # passed to invert when `voc` is None
+           ) -> dict:                              # the same dict with `parts` made by `voc`
+    "Variants 2 and 3 of the same note remade from the same log-mels by another vocoder (None: invert, Griffin-Lim)."
+    play = voc or (lambda x, ref_db, pitch: invert(x, ref_db, cfg, **invert_kw))
     v = dict(variants)
-    for name, x in (('inversion', v['x']), ('model', v['x_model'])):
-        v[name] = torch.as_tensor(np.asarray(voc(x, v['ref_db'], pitch)), dtype=torch.float32)
+    for name in parts:
+        v[name] = torch.as_tensor(np.asarray(play(v[_LOG_MEL_OF[name]], v['ref_db'], pitch)), dtype=torch.float32)
     return v
 
 def three_variants(model,                          # CVAE-like model (see reconstruct_full)
@@ -98,14 +104,14 @@ def three_variants(model,                          # CVAE-like model (see recons
                    pitch: int,                     # MIDI pitch
                    cfg: SpecConfig = SpecConfig(),
                    voc=None,                       # voc(x, ref_db, pitch) → waveform; None: invert (Griffin-Lim)
+                   parts=('inversion', 'model'),   # the variants made audible (none: the log-mels only)
                    **invert_kw,                    # passed to invert (method, n_iter, momentum, seed)
                   ) -> dict:                       # revoice remakes 2 and 3 with another vocoder, same log-mels
     "dict(original, inversion=voc(original log-mel), model=voc(model's log-mel), x, x_model, ref_db)."
     wave = torch.as_tensor(wave, dtype=torch.float32)
     x, ref_db = log_mel(wave, cfg, return_ref=True)              # (n_mels, frames), scalar
     x_model = reconstruct_full(model, x, pitch, cfg)             # (n_mels, frames)
-    voc = voc or (lambda x, ref_db, pitch: invert(x, ref_db, cfg, **invert_kw))
-    return revoice(dict(original=wave, x=x, x_model=x_model, ref_db=ref_db), voc, pitch)
+    return revoice(dict(original=wave, x=x, x_model=x_model, ref_db=ref_db), voc, pitch, parts, cfg, **invert_kw)
 
 # %% ../nbs/08a_reconstruction.ipynb #c041
 METRICS = {'logmel_l1_db': logmel_l1_db, 'spectral_convergence': spectral_convergence,

@@ -75,14 +75,14 @@ def baseline_features(train_crops: np.ndarray,     # (N_train, n_mels, T) normal
     flat_train, flat_test = (np.asarray(c, np.float32).reshape(len(c), -1) for c in (train_crops, test_crops))
     pick = np.sort(rng.permutation(len(flat_train))[:pca_fit_notes])
     chance = rng.normal(size=(len(flat_train), PCA_DIM)), rng.normal(size=(len(flat_test), PCA_DIM))
-    key = hashlib.sha1(b''.join([flat_train.tobytes(), flat_test.tobytes(), pick.tobytes(),
-                                 str((seed, PCA_DIM)).encode()])).hexdigest()[:16]
-    path = Path(store) / f'raw-pca-{key}.npz' if store is not None else None
+    path = None if store is None else Path(store) / 'raw-pca-{}.npz'.format(hashlib.sha1(b''.join(
+        [flat_train.tobytes(), flat_test.tobytes(), pick.tobytes(), str((seed, PCA_DIM)).encode()])).hexdigest()[:16])
     if path is not None and path.exists():
         with np.load(path) as f: raw = f['train'], f['test']     # the same crops, the same fit: read back
     else:
+        fit_on = flat_train[pick]
         with threadpool_limits(limits=1):
-            pca = PCA(n_components=min(PCA_DIM, *flat_train[pick].shape), random_state=seed).fit(flat_train[pick])
+            pca = PCA(n_components=min(PCA_DIM, *fit_on.shape), random_state=seed).fit(fit_on)
         raw = pca.transform(flat_train), pca.transform(flat_test)
         if path is not None:
             tmp = path.with_name(f'{path.stem}.{os.getpid()}.tmp.npz'); np.savez(tmp, train=raw[0], test=raw[1])

@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np, torch
 from .config import SpecConfig, family_name, stable_hash
 from .cache import NoteCache
-from .features import log_mel
-from .inversion import f0_error, real_time_factor, invert, remembered_track
-from .reconstruction import METRICS, reconstruct_full
+from .inversion import f0_error, real_time_factor, remembered_track
+from .reconstruction import METRICS, three_variants, revoice
 from .vocoder import MagnitudeVocoder
 
 # %% auto #0
@@ -71,15 +70,14 @@ def vocoder_key(voc,                       # a vocoder called as voc(x, ref_db, 
     return stable_hash(type(voc).__name__, settings, voc.cfg.to_dict(), asdict(net.vcfg) if net is not None else {},
                        weights, cfg.to_dict(), *code, n=16)
 
-def _wave(y) -> torch.Tensor: return torch.as_tensor(np.asarray(y), dtype=torch.float32)
-
 def _stored_inversion(path: Path, original: torch.Tensor, cfg: SpecConfig):
     "The stored variant 2 at `path` (its f0 tracks and the recording's remembered for f0_error), or None."
     try:
-        with np.load(path) as f: inv, tracks = torch.from_numpy(f['wave']), {k: f[k] for k in f.files}
+        with np.load(path) as f: kept = {k: f[k] for k in f.files}
+        inv = torch.from_numpy(kept['wave'])
     except (OSError, ValueError, KeyError): return None      # unreadable (a killed write): made again
-    remembered_track(original, cfg, (tracks['f0_original'], tracks['p_original']))
-    remembered_track(inv, cfg, (tracks['f0_inversion'], tracks['p_inversion']))
+    remembered_track(original, cfg, (kept['f0_original'], kept['p_original']))
+    remembered_track(inv, cfg, (kept['f0_inversion'], kept['p_inversion']))
     return inv
 
 def _store_inversion(path: Path, original: torch.Tensor, inv: torch.Tensor, cfg: SpecConfig):
@@ -105,16 +103,14 @@ def ab_variants(model,                   # a trained CVAE (reconstruction.recons
     out = {name: {} for name in vocoders}
     for k, i in enumerate(idx):
         if progress: progress(k, len(idx))
-        original, pitch = torch.as_tensor(ds.wave(i), dtype=torch.float32), int(ds.pitch[i])
-        x, ref_db = log_mel(original, cfg, return_ref=True)
-        x_model = reconstruct_full(model, x, pitch, cfg)
+        pitch = int(ds.pitch[i])
+        base = three_variants(model, ds.wave(i), pitch, cfg, parts=())           # the log-mels, no sound yet
         for name, voc in vocoders.items():
-            play = voc or (lambda x, ref_db, pitch: invert(x, ref_db, cfg, n_iter=gl_iters))
             path = Path(ds.dir) / 'inversions' / keys[name] / f'{ds.keys[i]}.npz' if keys[name] else None
-            inv = _stored_inversion(path, original, cfg) if path is not None and path.exists() else None
-            if inv is None:
-                inv = _wave(play(x, ref_db, pitch))
-                if path is not None: _store_inversion(path, original, inv, cfg)
-            out[name][int(i)] = dict(original=original, x=x, x_model=x_model, ref_db=ref_db, inversion=inv,
-                                     model=_wave(play(x_model, ref_db, pitch)))
+            inv = _stored_inversion(path, base['original'], cfg) if path is not None and path.exists() else None
+            v = revoice(base, voc, pitch, ('model',) if inv is not None else ('inversion', 'model'), cfg,
+                        n_iter=gl_iters)
+            if inv is not None: v['inversion'] = inv
+            elif path is not None: _store_inversion(path, v['original'], v['inversion'], cfg)
+            out[name][int(i)] = v
     return out
